@@ -164,6 +164,113 @@ GRU_API gru_status gru_cell(const gru_model *model, size_t layer, int reverse,
                             size_t batch, const float *x, const float *h, float *h_out,
                             void *workspace, size_t workspace_bytes);
 
+/* ------------------------------------------------------------------- I/O */
+/* Model files (.safetensors) and arrays (.npy). Readers take whole files into memory, validate
+ * every size and offset before touching data, and report a malformed file as GRU_ERR_FORMAT
+ * (a file that cannot be opened, read or written: GRU_ERR_IO) with a message that names the
+ * file and the problem. Data is little-endian, as both formats define it. */
+
+/* Element types found in files. */
+typedef enum gru_dtype {
+    GRU_DTYPE_F32 = 0,  /* IEEE binary32 */
+    GRU_DTYPE_F16 = 1,  /* IEEE binary16: widened to f32 exactly on load */
+    GRU_DTYPE_BF16 = 2, /* bfloat16: widened to f32 exactly on load */
+    GRU_DTYPE_I32 = 3,
+    GRU_DTYPE_I64 = 4,
+    GRU_DTYPE_OTHER = 5 /* a type the format defines that this library does not convert */
+} gru_dtype;
+
+/* ----- safetensors: an 8-byte little-endian header length N, a JSON header of N bytes
+ * ({"name": {"dtype", "shape", "data_offsets": [begin, end)}, "__metadata__": {str: str}}),
+ * then the tensor bytes, offsets counted from the first byte after the header. */
+typedef struct gru_safetensors gru_safetensors;
+
+/* Opens a file: reads it whole and checks the header (length, JSON, dtypes, shapes against
+ * offsets, offsets inside the data area, no two tensors overlapping, no duplicate names). */
+GRU_API gru_status gru_safetensors_open(gru_safetensors **st, const char *path);
+/* The same from `size` bytes in memory, which are copied (the caller keeps `data`). `name`
+ * stands for the file in error messages (NULL: "<memory>"). */
+GRU_API gru_status gru_safetensors_open_memory(gru_safetensors **st, const void *data, size_t size,
+                                               const char *name);
+GRU_API void gru_safetensors_close(gru_safetensors *st); /* NULL is a no-op */
+
+typedef struct gru_tensor_info {
+    const char *name;       /* owned by the handle, valid until close */
+    gru_dtype dtype;
+    const char *dtype_name; /* as written in the file: "F32", "BF16", "I8", ... */
+    size_t rank;
+    const size_t *shape;    /* rank entries (NULL when rank == 0), owned by the handle */
+    size_t numel;           /* product of shape; 1 for rank 0 */
+} gru_tensor_info;
+
+/* Tensors are numbered 0 .. count-1 in the order of the header. */
+GRU_API size_t gru_safetensors_count(const gru_safetensors *st);
+GRU_API gru_status gru_safetensors_info(const gru_safetensors *st, size_t index, gru_tensor_info *info);
+/* GRU_ERR_FORMAT (message names the tensor) if the file has no tensor called `name`. */
+GRU_API gru_status gru_safetensors_find(const gru_safetensors *st, const char *name, size_t *index);
+/* Copies tensor `index` into out[count] as f32; count must equal its numel (else GRU_ERR_SHAPE).
+ * F32 is copied as is, F16 and BF16 are widened exactly; any other dtype is
+ * GRU_ERR_UNSUPPORTED with a message naming it. */
+GRU_API gru_status gru_safetensors_read_f32(const gru_safetensors *st, size_t index, float *out, size_t count);
+/* *value = the metadata string for `key`, or NULL if the file has none (still GRU_OK).
+ * Strings are owned by the handle. */
+GRU_API gru_status gru_safetensors_metadata(const gru_safetensors *st, const char *key, const char **value);
+/* Metadata entries in key order (strcmp), for listing. */
+GRU_API size_t gru_safetensors_metadata_count(const gru_safetensors *st);
+GRU_API gru_status gru_safetensors_metadata_at(const gru_safetensors *st, size_t index, const char **key,
+                                               const char **value);
+
+/* ----- a GRU from a PyTorch state_dict saved as safetensors.
+ * Tensors <prefix>weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, each also with
+ * the suffix _reverse for a bidirectional GRU. I, H, L, bidirectional and bias come from the
+ * tensors, which must all be present and agree (w_ih [3H, I] for layer 0 and [3H, D*H] above,
+ * w_hh [3H, H], biases [3H]); the variant and the layout from the metadata:
+ *   "gru.variant"     = "linear_before_reset" (default, nn.GRU) | "reset_before"
+ *   "gru.batch_first" = "0" (default) | "1"
+ * prefix: e.g. "gru." or "rnn."; NULL or "" finds it: the one prefix p for which a tensor
+ * p + "weight_ih_l0" exists (GRU_ERR_FORMAT if there are none or several). A prefix given
+ * without its final '.' is also tried with it. Weights are widened to f32 when stored as
+ * F16/BF16. */
+typedef struct gru_weights gru_weights;
+GRU_API gru_status gru_safetensors_load_gru(const gru_safetensors *st, const char *prefix, gru_weights **weights);
+/* Opens `path`, loads its GRU and closes it. */
+GRU_API gru_status gru_load_gru_file(const char *path, const char *prefix, gru_weights **weights);
+GRU_API void gru_weights_destroy(gru_weights *weights); /* NULL is a no-op */
+
+typedef struct gru_weights_info {
+    gru_config config;               /* ready for gru_model_create */
+    const gru_layer_weights *layers; /* L*D entries, l*D + d, as gru_model_create takes them */
+    int batch_first;                 /* from "gru.batch_first" */
+    const char *prefix;              /* the prefix the tensors were found under ("" for none) */
+} gru_weights_info;
+/* Pointers stay valid until gru_weights_destroy. */
+GRU_API gru_status gru_weights_get_info(const gru_weights *weights, gru_weights_info *info);
+
+/* ----- NumPy .npy, format versions 1.0, 2.0 and 3.0: little-endian, C order. */
+#define GRU_NPY_MAX_RANK 32
+
+typedef struct gru_array {
+    gru_dtype dtype;                 /* GRU_DTYPE_F32 ("<f4"), I32 ("<i4") or I64 ("<i8") */
+    size_t rank;
+    size_t shape[GRU_NPY_MAX_RANK];  /* rank entries used */
+    size_t numel;                    /* product of shape; 1 for rank 0 */
+    void *data;                      /* numel elements, 64-byte aligned; NULL when numel == 0 */
+} gru_array;
+
+/* Reads a .npy file. Big-endian data, Fortran order, other dtypes, bad magic or version,
+ * a malformed header, a shape that overflows, and truncated or trailing data are
+ * GRU_ERR_FORMAT. */
+GRU_API gru_status gru_npy_read(const char *path, gru_array **array);
+/* The same from memory (`name` as in gru_safetensors_open_memory). */
+GRU_API gru_status gru_npy_read_memory(const void *data, size_t size, const char *name, gru_array **array);
+GRU_API void gru_array_destroy(gru_array *array); /* NULL is a no-op */
+/* Writes data[numel] of `dtype` (F32, I32 or I64) with the given shape (rank <= GRU_NPY_MAX_RANK)
+ * in format 1.0, the header exactly as np.save writes it (its 65535-byte limit is never reached at
+ * this rank, so 2.0 is never needed). The file appears complete or not at all: it is written to a
+ * temporary file beside `path`, flushed, then renamed. GRU_ERR_IO if that fails. */
+GRU_API gru_status gru_npy_write(const char *path, gru_dtype dtype, const void *data, size_t rank,
+                                 const size_t *shape);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 
 #include <arm_neon.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define VL 4

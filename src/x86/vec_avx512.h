@@ -7,6 +7,7 @@
 #define GRU_SRC_X86_VEC_AVX512_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #ifdef GRU_SIMDE

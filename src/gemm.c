@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT
+ * GEMM family: the scalar reference and the dispatch table. */
+#include "gemm.h"
+
+#include "config.h"
+#include "cpu.h"
+#include "vec_scalar.h"
+#include "gemm_isa.h"
+
+#if ARCH_X86_64
+#include "x86/gemm_init.h"
+#elif ARCH_AARCH64
+#include "arm/gemm_init.h"
+#endif
+
+void gru_gemm_dsp_init(GruGemmDSP *c, unsigned flags) {
+    c->gemm = gru_gemm_f32_c;
+    c->nr = gru_gemm_nr_c;
+#if ARCH_X86_64
+    gru_gemm_dsp_init_x86(c, flags);
+#elif ARCH_AARCH64
+    gru_gemm_dsp_init_arm(c, flags);
+#else
+    (void)flags;
+#endif
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT
+ * Model creation: validation, kernel choice for the active ISA, packing; introspection. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "pack.h"
+
+/* Byte sizes of every packed array of one layer, each rounded up to GRU_ALIGN. */
+typedef struct layer_sizes {
+    size_t w_ih, start, w_hh, bn;
+} layer_sizes;
+
+static int floats_bytes(size_t floats, size_t *bytes) {
+    size_t b;
+    return gru_mul_ok(floats, sizeof(float), &b) && gru_align_ok(b, bytes);
+}
+
+static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
+    if (cfg->input_size == 0 || cfg->hidden_size == 0 || cfg->num_layers == 0)
+        return gru_error(GRU_ERR_INVALID, "gru_model_create: input_size (%zu), hidden_size (%zu) and num_layers (%zu) must be > 0",
+                         cfg->input_size, cfg->hidden_size, cfg->num_layers);
+    if (cfg->variant != GRU_VARIANT_LINEAR_BEFORE_RESET && cfg->variant != GRU_VARIANT_RESET_BEFORE)
+        return gru_error(GRU_ERR_INVALID, "gru_model_create: unknown variant %d", (int)cfg->variant);
+    const size_t D = cfg->bidirectional ? 2 : 1;
+    size_t entries;
+    if (!gru_mul_ok(cfg->num_layers, D, &entries))
+        return gru_error(GRU_ERR_OVERFLOW, "gru_model_create: num_layers = %zu overflows", cfg->num_layers);
+    for (size_t i = 0; i < entries; i++) {
+        if (!w[i].w_ih || !w[i].w_hh)
+            return gru_error(GRU_ERR_NULL, "gru_model_create: weights[%zu] (layer %zu, direction %zu) has a NULL %s", i,
+                             i / D, i % D, w[i].w_ih ? "w_hh" : "w_ih");
+        if (cfg->bias && (!w[i].b_ih || !w[i].b_hh))
+            return gru_error(GRU_ERR_NULL, "gru_model_create: bias = 1 but weights[%zu] has a NULL %s", i,
+                             w[i].b_ih ? "b_hh" : "b_ih");
+    }
+    return GRU_OK;
+}
+
+/* Every size the model needs, overflow-checked: hp, ldgx, per-layer packed bytes, totals. */
+static gru_status plan(gru_model *m, layer_sizes *ls, size_t *total, size_t *raw) {
+    const gru_config *c = &m->cfg;
+    const size_t H = c->hidden_size, D = m->D;
+    size_t hp, h3, dh;
+    if (!gru_add_ok(H, m->gates.nb - 1, &hp) || !gru_mul_ok(hp / m->gates.nb, m->gates.nb, &hp) ||
+        !gru_mul_ok(hp, 3 * D, &m->ldgx) || !gru_mul_ok(H, 3, &h3) || !gru_mul_ok(H, D, &dh))
+        return gru_error(GRU_ERR_OVERFLOW, "gru_model_create: hidden_size = %zu overflows", H);
+    m->hp = hp;
+    *total = 0;
+    *raw = 0;
+    for (size_t l = 0; l < c->num_layers; l++) {
+        const size_t in = l ? dh : c->input_size;
+        size_t f, per_dir[2], rawl;
+        const int ok = gru_pack_gemm_floats(m->ldgx, in, m->gemm.nr, &f) && floats_bytes(f, &ls[l].w_ih) &&
+                       floats_bytes(m->ldgx, &ls[l].start) && gru_pack_gates_floats(H, m->gates.nb, &f) &&
+                       floats_bytes(f, &ls[l].w_hh) && floats_bytes(hp, &ls[l].bn) &&
+                       gru_add_ok(ls[l].w_hh, ls[l].bn, &per_dir[0]) && gru_mul_ok(per_dir[0], D, &per_dir[1]) &&
+                       gru_add_ok(*total, ls[l].w_ih, total) && gru_add_ok(*total, ls[l].start, total) &&
+                       gru_add_ok(*total, per_dir[1], total) && gru_add_ok(in, H, &rawl) &&
+                       gru_add_ok(rawl, c->bias ? 2 : 0, &rawl) && gru_mul_ok(rawl, h3, &rawl) &&
+                       gru_mul_ok(rawl, D * sizeof(float), &rawl) && gru_add_ok(*raw, rawl, raw);
+        if (!ok)
+            return gru_error(GRU_ERR_OVERFLOW, "gru_model_create: layer %zu (I = %zu, H = %zu) overflows size_t", l,
+                             in, H);
+    }
+    return GRU_OK;
+}
+
+/* Packs layer l: both directions' W_ih as one GEMM, the folded chain starts, each W_hh. */
+static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const float **cols, float *w_ih,
+                       float *start, float *const *w_hh, float *const *bn) {
+    const gru_config *c = &m->cfg;
+    const size_t H = c->hidden_size, hp = m->hp, in = m->layer[l].in;
+    const int lbr = c->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
+    for (size_t col = 0; col < m->ldgx; col++) {
+        const size_t d = col / (3 * hp), g = col % (3 * hp) / hp, j = col % hp;
+        const gru_layer_weights *lw = &w[l * m->D + d];
+        cols[col] = j < H ? lw->w_ih + (g * H + j) * in : NULL;
+        float s = 0.0f;
+        if (j < H && c->bias) {
+            s = lw->b_ih[g * H + j];
+            if (g < 2 || !lbr) s = s + lw->b_hh[g * H + j]; /* b_hh folded, except LBR's b_hn */
+        }
+        start[col] = s;
+    }
+    gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr);
+    for (size_t d = 0; d < m->D; d++) {
+        const gru_layer_weights *lw = &w[l * m->D + d];
+        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb);
+        for (size_t j = 0; j < hp; j++) bn[d][j] = j < H && c->bias && lbr ? lw->b_hh[2 * H + j] : 0.0f;
+        m->dir[l * m->D + d].w_hh = w_hh[d];
+        m->dir[l * m->D + d].bn = bn[d];
+    }
+    m->layer[l].w_ih = w_ih;
+    m->layer[l].start = start;
+}
+
+gru_status gru_model_create(gru_model **model, const gru_config *config, const gru_layer_weights *weights) {
+    if (!model || !config || !weights)
+        return gru_error(GRU_ERR_NULL, "gru_model_create: NULL %s", !model ? "model" : !config ? "config" : "weights");
+    gru_status st = validate(config, weights);
+    if (st != GRU_OK) return st;
+
+    gru_model *m = calloc(1, sizeof *m);
+    layer_sizes *ls = calloc(config->num_layers, sizeof *ls);
+    if (!m || !ls) {
+        free(m), free(ls);
+        return gru_error(GRU_ERR_NOMEM, "gru_model_create: out of memory");
+    }
+    m->cfg = *config;
+    m->D = config->bidirectional ? 2 : 1;
+    const unsigned flags = gru_cpu_flags();
+    m->isa = gru_isa_of_flags(flags);
+    gru_gemm_dsp_init(&m->gemm, flags);
+    gru_gates_dsp_init(&m->gates, flags);
+    m->step = config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? m->gates.lbr : m->gates.rb;
+
+    size_t total = 0, raw = 0;
+    const float **cols = NULL;
+    st = plan(m, ls, &total, &raw);
+    if (st == GRU_OK) {
+        m->layer = calloc(config->num_layers, sizeof *m->layer);
+        m->dir = calloc(config->num_layers * m->D, sizeof *m->dir);
+        m->packed = gru_malloc(total);
+        cols = malloc(m->ldgx * sizeof *cols);
+        if (!m->layer || !m->dir || !m->packed || !cols)
+            st = gru_error(GRU_ERR_NOMEM, "gru_model_create: cannot allocate %zu bytes of packed weights", total);
+    }
+    if (st != GRU_OK) {
+        free(cols), free(ls);
+        gru_model_destroy(m);
+        return st;
+    }
+    m->packed_bytes = total;
+    m->raw_bytes = raw;
+    unsigned char *p = (unsigned char *)m->packed;
+    for (size_t l = 0; l < config->num_layers; l++) {
+        m->layer[l].in = l ? m->D * config->hidden_size : config->input_size;
+        float *w_ih = (float *)p, *start = (float *)(p += ls[l].w_ih), *w_hh[2], *bn[2];
+        p += ls[l].start;
+        for (size_t d = 0; d < m->D; d++) {
+            w_hh[d] = (float *)p;
+            bn[d] = (float *)(p += ls[l].w_hh);
+            p += ls[l].bn;
+        }
+        pack_layer(m, l, weights, cols, w_ih, start, w_hh, bn);
+    }
+    free(cols), free(ls);
+    *model = m;
+    return GRU_OK;
+}
+
+void gru_model_destroy(gru_model *model) {
+    if (!model) return;
+    gru_free(model->packed);
+    free(model->layer);
+    free(model->dir);
+    free(model);
+}
+
+gru_status gru_model_get_info(const gru_model *model, gru_model_info *info) {
+    if (!model || !info) return gru_error(GRU_ERR_NULL, "gru_model_get_info: NULL %s", model ? "info" : "model");
+    info->config = model->cfg;
+    info->isa = model->isa;
+    info->packed_weight_bytes = model->packed_bytes;
+    info->raw_weight_bytes = model->raw_bytes;
+    return GRU_OK;
+}

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "x86/vec_avx2.h"
+#include "gates_isa.h"

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "x86/vec_avx512.h"
+#include "gemm_isa.h"

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT
+ * x86 rungs of the GEMM family's init ladder. */
+#ifndef GRU_SRC_X86_GEMM_INIT_H
+#define GRU_SRC_X86_GEMM_INIT_H
+#include "config.h"
+#include "cpu.h"
+#include "gemm.h"
+
+static inline void gru_gemm_dsp_init_x86(GruGemmDSP *c, unsigned flags) {
+    if (!(flags & GRU_CPU_FLAG_AVX2)) return;
+    c->gemm = gru_gemm_f32_avx2;
+    c->nr = gru_gemm_nr_avx2;
+#if HAVE_AVX512
+    if (!(flags & GRU_CPU_FLAG_AVX512)) return;
+    c->gemm = gru_gemm_f32_avx512;
+    c->nr = gru_gemm_nr_avx512;
+#endif
+}
+
+#endif /* GRU_SRC_X86_GEMM_INIT_H */

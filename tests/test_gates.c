@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT
+ * Gates family, checkasm-style: the reference equals the formulas of gates.h evaluated naively
+ * here, and every SIMD ISA equals the reference bit for bit, for both variants, hidden sizes
+ * around every block boundary, batch tails, per-row activity, y strides, NaN garbage in every
+ * padding lane (which must not leak), guard bytes and untouched gaps. A row's bits must not depend
+ * on the batch it is in. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "gates.h"
+#include "pack.h"
+#include "rig.h"
+
+/* One step's inputs in the logical layout (no padding). */
+typedef struct gates_case {
+    size_t B, H;
+    int variant;
+    float *w_hh;          /* [3H][H] */
+    float *gx;            /* [B][3][H]: chain starts */
+    float *bn;            /* [H] */
+    float *h;             /* [B][H] */
+    unsigned char *active; /* NULL or [B] */
+    size_t ldy;           /* 0: y NULL */
+} gates_case;
+
+typedef struct gates_out {
+    float *h; /* [B][H] */
+    float *y; /* [B][ldy] or NULL */
+} gates_out;
+
+static float qnan(void) { return nanf(""); }
+
+/* Runs table c on the case: lays the inputs out for its nb with NaN in every padding lane. */
+static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign) {
+    const size_t B = t->B, H = t->H, hp = (H + c->nb - 1) / c->nb * c->nb, ldgx = 3 * hp + misalign % 3;
+    size_t wf;
+    cr_assert(gru_pack_gates_floats(H, c->nb, &wf));
+    float *wp = rig_alloc(wf, misalign);
+    gru_pack_gates(wp, t->w_hh, H, c->nb);
+    float *gx = rig_alloc(B * ldgx, (misalign + 3) % 16), *bn = rig_alloc(hp, misalign);
+    float *h_in = rig_alloc(B * hp, (misalign + 7) % 16), *h_out = rig_alloc(B * hp, (misalign + 1) % 16);
+    float *scratch = rig_alloc(2 * B * hp, misalign);
+    for (size_t i = 0; i < B * ldgx; i++) gx[i] = qnan();
+    for (size_t i = 0; i < B * hp; i++) h_in[i] = qnan();
+    for (size_t j = 0; j < hp; j++) bn[j] = j < H ? t->bn[j] : qnan();
+    for (size_t b = 0; b < B; b++) {
+        for (size_t g = 0; g < 3; g++) memcpy(gx + b * ldgx + g * hp, t->gx + (b * 3 + g) * H, H * sizeof(float));
+        memcpy(h_in + b * hp, t->h + b * H, H * sizeof(float));
+    }
+    gates_out o = {malloc(B * H * sizeof(float)), NULL};
+    float *y = NULL;
+    const size_t yn = t->ldy ? t->ldy * (B - 1) + H : 0;
+    if (t->ldy) {
+        y = rig_alloc(yn, (misalign + 5) % 16);
+        for (size_t i = 0; i < yn; i++) y[i] = qnan();
+    }
+    const float *bnp = t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? bn : NULL;
+    float *sp = t->variant == GRU_VARIANT_RESET_BEFORE ? scratch : NULL;
+    (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? c->lbr : c->rb)(h_out, y, t->ldy, h_in, gx, ldgx, wp, bnp,
+                                                                      t->active, sp, B, H);
+    rig_check_guard(h_out, "h_out");
+    if (y) {
+        rig_check_guard(y, "y");
+        for (size_t b = 0; b + 1 < B; b++)
+            for (size_t j = H; j < t->ldy; j++) cr_assert(isnan(y[b * t->ldy + j]), "y gap after row %zu written", b);
+        o.y = malloc(yn * sizeof(float));
+        memcpy(o.y, y, yn * sizeof(float));
+    }
+    for (size_t b = 0; b < B; b++) memcpy(o.h + b * H, h_out + b * hp, H * sizeof(float));
+    rig_free(wp), rig_free(gx), rig_free(bn), rig_free(h_in), rig_free(h_out), rig_free(scratch), rig_free(y);
+    return o;
+}
+
+static void free_out(gates_out *o) { free(o->h), free(o->y); }
+
+/* The formulas of gates.h, one element at a time, with the scalar activations. */
+static void naive(const gates_case *t, float *h_out) {
+    GruActDSP act;
+    gru_act_dsp_init(&act, 0);
+    const size_t H = t->H;
+    float *r = malloc(H * sizeof *r), *rh = malloc(H * sizeof *rh);
+    for (size_t b = 0; b < t->B; b++) {
+        const float *h = t->h + b * H, *gx = t->gx + b * 3 * H;
+        for (size_t j = 0; j < H; j++) {
+            float a = gx[j];
+            for (size_t k = 0; k < H; k++) a = fmaf(h[k], t->w_hh[j * H + k], a);
+            act.sigmoid(&r[j], &a, 1);
+            rh[j] = r[j] * h[j];
+        }
+        for (size_t j = 0; j < H; j++) {
+            float az = gx[H + j], an, z, n;
+            for (size_t k = 0; k < H; k++) az = fmaf(h[k], t->w_hh[(H + j) * H + k], az);
+            act.sigmoid(&z, &az, 1);
+            if (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET) {
+                an = t->bn[j];
+                for (size_t k = 0; k < H; k++) an = fmaf(h[k], t->w_hh[(2 * H + j) * H + k], an);
+                an = fmaf(r[j], an, gx[2 * H + j]);
+            } else {
+                an = gx[2 * H + j];
+                for (size_t k = 0; k < H; k++) an = fmaf(rh[k], t->w_hh[(2 * H + j) * H + k], an);
+            }
+            act.tanh(&n, &an, 1);
+            const int on = !t->active || t->active[b];
+            h_out[b * H + j] = on ? fmaf(z, h[j] - n, n) : h[j];
+        }
+    }
+    free(r), free(rh);
+}
+
+static void make_case(rig_rng *r, gates_case *t, size_t B, size_t H, int variant) {
+    t->B = B, t->H = H, t->variant = variant;
+    t->w_hh = malloc(3 * H * H * sizeof(float));
+    t->gx = malloc(B * 3 * H * sizeof(float));
+    t->bn = malloc(H * sizeof(float));
+    t->h = malloc(B * H * sizeof(float));
+    const float ws = 2.0f / sqrtf((float)H);
+    for (size_t i = 0; i < 3 * H * H; i++) t->w_hh[i] = rig_uniform(r, -ws, ws);
+    for (size_t i = 0; i < B * 3 * H; i++) t->gx[i] = rig_uniform(r, -3.0f, 3.0f);
+    for (size_t i = 0; i < H; i++) t->bn[i] = rig_uniform(r, -1.0f, 1.0f);
+    for (size_t i = 0; i < B * H; i++) t->h[i] = rig_uniform(r, -1.0f, 1.0f);
+    t->active = NULL;
+    if (rig_below(r, 2)) {
+        t->active = malloc(B);
+        const uint32_t mode = rig_below(r, 4); /* 0: all inactive, 1: all active, else random */
+        for (size_t b = 0; b < B; b++) t->active[b] = mode == 0 ? 0 : mode == 1 ? 1 : (unsigned char)rig_below(r, 2);
+    }
+    t->ldy = rig_below(r, 4) ? H + rig_below(r, 3) * (1 + rig_below(r, 7)) : 0;
+}
+
+static void free_case(gates_case *t) { free(t->w_hh), free(t->gx), free(t->bn), free(t->h), free(t->active); }
+
+/* naive == reference == every SIMD ISA; y = h_out for active rows, 0 for inactive ones. */
+static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
+    gates_case t;
+    make_case(r, &t, B, H, variant);
+    const char *vname = variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "lbr" : "rb";
+    GruGatesDSP c0;
+    gru_gates_dsp_init(&c0, 0);
+    gates_out ref = run(&c0, &t, rig_below(r, 16));
+    float *want = malloc(B * H * sizeof *want);
+    naive(&t, want);
+    for (size_t i = 0; i < B * H; i++)
+        cr_assert(!memcmp(want + i, ref.h + i, sizeof *want),
+                  "reference gates %s B=%zu H=%zu: h'[%zu][%zu] = %a, the formulas give %a", vname, B, H, i / H, i % H,
+                  (double)ref.h[i], (double)want[i]);
+    if (ref.y)
+        for (size_t b = 0; b < B; b++) {
+            const int on = !t.active || t.active[b];
+            for (size_t j = 0; j < H; j++) {
+                const float e = on ? ref.h[b * H + j] : 0.0f, g = ref.y[b * t.ldy + j];
+                cr_assert(!memcmp(&e, &g, sizeof e), "reference gates %s: y[%zu][%zu] = %a, expected %a", vname, b, j,
+                          (double)g, (double)e);
+            }
+        }
+    free(want);
+    int isas = 0;
+    RIG_FOREACH_SIMD_ISA(isa) {
+        GruGatesDSP c;
+        gru_gates_dsp_init(&c, gru_isa_flags(isa));
+        gates_out o = run(&c, &t, rig_below(r, 16));
+        for (size_t i = 0; i < B * H; i++)
+            if (memcmp(ref.h + i, o.h + i, sizeof *o.h))
+                cr_assert_fail("gates %s %s B=%zu H=%zu active=%s: h'[%zu][%zu] = %a, reference %a", gru_isa_name(isa),
+                               vname, B, H, t.active ? "mask" : "NULL", i / H, i % H, (double)o.h[i], (double)ref.h[i]);
+        if (ref.y)
+            cr_assert(!memcmp(ref.y, o.y, (t.ldy * (B - 1) + H) * sizeof(float)),
+                      "gates %s %s B=%zu H=%zu ldy=%zu: y differs from the reference", gru_isa_name(isa), vname, B, H,
+                      t.ldy);
+        free_out(&o);
+        isas++;
+    }
+    free_out(&ref);
+    free_case(&t);
+    return isas;
+}
+
+/* Hidden sizes around every block (4, 16, 32, 64 units) and vector width; batch tails past two
+ * row tiles. */
+static void sweep(int variant, uint64_t stream) {
+    static const size_t hs[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100};
+    rig_rng r = rig_rng_init(stream);
+    int cases = 0, isas = 0;
+    for (size_t i = 0; i < sizeof hs / sizeof *hs; i++)
+        for (size_t B = 1; B <= 10; B += 1 + (hs[i] > 32)) {
+            isas = check_case(&r, B, hs[i], variant);
+            cases++;
+        }
+    isas = check_case(&r, 13, 129, variant);
+    cr_log_info("gates %s: %d shapes x (formulas, reference, %d SIMD ISAs) bit-identical",
+                variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "linear-before-reset" : "reset-before", cases + 1, isas);
+}
+
+Test(gates, linear_before_reset) { sweep(GRU_VARIANT_LINEAR_BEFORE_RESET, 21); }
+Test(gates, reset_before) { sweep(GRU_VARIANT_RESET_BEFORE, 22); }
+
+/* A row alone (B = 1) gives the same bits as the same row at every position of a batch. */
+Test(gates, row_independent) {
+    rig_rng r = rig_rng_init(23);
+    int isas = 0;
+    for (int variant = 0; variant < 2; variant++) {
+        gates_case t;
+        make_case(&r, &t, 11, 37, variant);
+        for (gru_isa isa = GRU_ISA_SCALAR; isa < GRU_ISA_COUNT; isa = (gru_isa)(isa + 1)) {
+            if (isa != GRU_ISA_SCALAR && !rig_isa_available(isa)) continue;
+            GruGatesDSP c;
+            gru_gates_dsp_init(&c, gru_isa_flags(isa));
+            gates_out all = run(&c, &t, 2);
+            for (size_t b = 0; b < t.B; b++) {
+                gates_case one = t;
+                one.B = 1;
+                one.gx = t.gx + b * 3 * t.H;
+                one.h = t.h + b * t.H;
+                one.active = t.active ? t.active + b : NULL;
+                gates_out o = run(&c, &one, 9);
+                cr_assert(!memcmp(o.h, all.h + b * t.H, t.H * sizeof(float)),
+                          "gates %s variant %d: row %zu alone differs from in the batch", gru_isa_name(isa), variant, b);
+                free_out(&o);
+            }
+            free_out(&all);
+            isas += variant == 0;
+        }
+        free_case(&t);
+    }
+    cr_log_info("gates: 11 rows alone equal the rows of a batch, both variants, %d ISAs", isas);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT
+ * GEMM family, checkasm-style: the reference equals a naive FMA chain written here from the
+ * contract in gemm.h, and every SIMD ISA equals the reference bit for bit, on sizes around
+ * every tile boundary (rows, panel columns, k blocks), with strides, unaligned buffers, guard
+ * bytes, and untouched gaps between output rows. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "pack.h"
+#include "rig.h"
+
+#define SENTINEL 0x7fc0dead /* a NaN payload no kernel produces: marks floats that must stay unwritten */
+
+typedef struct gemm_case {
+    size_t m, n, k, lda, ldg;
+    float *a, *w, *start; /* w: [n][k]; start: NULL or n floats */
+} gemm_case;
+
+static float sentinel(void) {
+    const uint32_t u = SENTINEL;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Runs one table on the case; returns the g buffer (ldg * (m - 1) + n floats, guarded). */
+static float *run(const GruGemmDSP *c, const gemm_case *t, size_t misalign) {
+    size_t floats;
+    cr_assert(gru_pack_gemm_floats(t->n, t->k, c->nr, &floats));
+    const size_t pn = floats / t->k;
+    float *wp = rig_alloc(floats, misalign), *start = NULL;
+    const float **cols = malloc(t->n * sizeof *cols);
+    for (size_t j = 0; j < t->n; j++) cols[j] = t->w + j * t->k;
+    gru_pack_gemm(wp, cols, t->n, t->k, c->nr);
+    free(cols);
+    if (t->start) { /* the contract: start holds round_up(n, nr) floats; the tail is never used */
+        start = rig_alloc(pn, misalign);
+        for (size_t j = 0; j < pn; j++) start[j] = j < t->n ? t->start[j] : sentinel();
+    }
+    const size_t gn = t->ldg * (t->m - 1) + t->n;
+    float *g = rig_alloc(gn, (misalign * 5) % 16);
+    for (size_t i = 0; i < gn; i++) g[i] = sentinel();
+    c->gemm(g, t->ldg, t->a, t->lda, wp, start, t->m, t->n, t->k);
+    rig_check_guard(g, "gemm output");
+    rig_free(wp);
+    rig_free(start);
+    return g;
+}
+
+static void fill_case(rig_rng *r, gemm_case *t, size_t m, size_t n, size_t k) {
+    t->m = m, t->n = n, t->k = k;
+    t->lda = k + rig_below(r, 3);
+    t->ldg = n + rig_below(r, 3);
+    t->a = rig_alloc(t->lda * m, rig_below(r, 16));
+    t->w = rig_alloc(n * k, rig_below(r, 16));
+    for (size_t i = 0; i < t->lda * m; i++) t->a[i] = rig_uniform(r, -2.0f, 2.0f);
+    for (size_t i = 0; i < n * k; i++) t->w[i] = rig_uniform(r, -1.0f, 1.0f);
+    t->start = NULL;
+    if (rig_below(r, 4)) {
+        t->start = rig_alloc(n, 0);
+        for (size_t j = 0; j < n; j++) t->start[j] = rig_uniform(r, -1.0f, 1.0f);
+    }
+}
+
+static void free_case(gemm_case *t) {
+    rig_free(t->a), rig_free(t->w), rig_free(t->start);
+}
+
+/* Checks one case: naive chain == reference == every SIMD ISA, gaps untouched. Returns ISAs. */
+static int check_case(rig_rng *r, size_t m, size_t n, size_t k) {
+    gemm_case t;
+    fill_case(r, &t, m, n, k);
+    GruGemmDSP c0;
+    gru_gemm_dsp_init(&c0, 0);
+    float *ref = run(&c0, &t, rig_below(r, 16));
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            float acc = t.start ? t.start[j] : 0.0f;
+            for (size_t q = 0; q < k; q++) acc = fmaf(t.a[i * t.lda + q], t.w[j * k + q], acc);
+            const float got = ref[i * t.ldg + j];
+            cr_assert(!memcmp(&acc, &got, sizeof acc),
+                      "reference gemm m=%zu n=%zu k=%zu: g[%zu][%zu] = %a, the FMA chain gives %a", m, n, k, i, j,
+                      (double)got, (double)acc);
+        }
+        if (i + 1 < m)
+            for (size_t j = n; j < t.ldg; j++)
+                cr_assert(isnan(ref[i * t.ldg + j]), "reference gemm wrote the gap after row %zu", i);
+    }
+    int isas = 0;
+    RIG_FOREACH_SIMD_ISA(isa) {
+        GruGemmDSP c;
+        gru_gemm_dsp_init(&c, gru_isa_flags(isa));
+        float *g = run(&c, &t, rig_below(r, 16));
+        const size_t gn = t.ldg * (m - 1) + n;
+        if (memcmp(ref, g, gn * sizeof *g)) {
+            for (size_t i = 0; i < gn; i++)
+                if (memcmp(ref + i, g + i, sizeof *g))
+                    cr_assert_fail("gemm %s m=%zu n=%zu k=%zu lda=%zu ldg=%zu start=%s: first difference at row %zu "
+                                   "col %zu: %a vs reference %a",
+                                   gru_isa_name(isa), m, n, k, t.lda, t.ldg, t.start ? "yes" : "NULL", i / t.ldg,
+                                   i % t.ldg, (double)g[i], (double)ref[i]);
+        }
+        rig_free(g);
+        isas++;
+    }
+    rig_free(ref);
+    free_case(&t);
+    return isas;
+}
+
+/* Sizes around the tile boundaries of every ISA: rows (MR 4 or 6, row block 16 MR), panel widths
+ * (4, 16, 64), the k block (256). */
+Test(gemm, tile_boundaries) {
+    static const size_t ms[] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 25};
+    static const size_t ns[] = {1, 3, 4, 5, 8, 15, 16, 17, 31, 33, 48, 63, 64, 65, 100, 129};
+    static const size_t ks[] = {1, 2, 3, 8, 17, 64};
+    rig_rng r = rig_rng_init(11);
+    int cases = 0, isas = 0;
+    for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns; b++) {
+            const size_t k = ks[rig_below(&r, sizeof ks / sizeof *ks)];
+            isas = check_case(&r, ms[a], ns[b], k);
+            cases++;
+        }
+    cr_log_info("gemm: %d shapes x (naive chain, reference, %d SIMD ISAs) bit-identical", cases, isas);
+}
+
+/* Long k (several k blocks, so chains are stored and reloaded) and many rows (several row blocks). */
+Test(gemm, k_and_row_blocks) {
+    static const size_t shapes[][3] = {{1, 70, 257}, {7, 33, 256}, {13, 64, 513}, {97, 17, 300},
+                                       {200, 40, 20}, {193, 129, 260}, {3, 200, 700}};
+    rig_rng r = rig_rng_init(12);
+    int isas = 0;
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        isas = check_case(&r, shapes[s][0], shapes[s][1], shapes[s][2]);
+    cr_log_info("gemm: %zu large shapes x (naive chain, reference, %d SIMD ISAs) bit-identical",
+                sizeof shapes / sizeof *shapes, isas);
+}
+
+/* A row's bits do not depend on the other rows: row i of an m-row product equals the same row
+ * computed alone (m = 1 takes the few-rows path with several panels per tile). */
+Test(gemm, row_independent) {
+    rig_rng r = rig_rng_init(13);
+    gemm_case t;
+    fill_case(&r, &t, 23, 77, 41);
+    int isas = 0;
+    for (gru_isa isa = GRU_ISA_SCALAR; isa < GRU_ISA_COUNT; isa = (gru_isa)(isa + 1)) {
+        if (isa != GRU_ISA_SCALAR && !rig_isa_available(isa)) continue;
+        GruGemmDSP c;
+        gru_gemm_dsp_init(&c, gru_isa_flags(isa));
+        float *all = run(&c, &t, 0);
+        for (size_t i = 0; i < t.m; i += 5) {
+            gemm_case one = t;
+            one.m = 1;
+            one.a = t.a + i * t.lda;
+            float *g = run(&c, &one, 1);
+            cr_assert(!memcmp(g, all + i * t.ldg, t.n * sizeof *g), "gemm %s: row %zu alone differs from in the batch",
+                      gru_isa_name(isa), i);
+            rig_free(g);
+        }
+        rig_free(all);
+        isas++;
+    }
+    free_case(&t);
+    cr_log_info("gemm: rows alone equal rows in a 23-row product on %d ISAs", isas);
+}

@@ -529,6 +529,40 @@ Test(gru_file, prefix_detection) {
     free(b);
 }
 
+/* The loaded weights drive the engine as torch's do: the predictor's GRU on a fixed input, within
+ * NUMERICS.md section 2 of the float64 oracle (max |ours - oracle| <= 2 max |torch fp32 - oracle| + 1e-6). */
+static float max_abs_diff(const float *a, const float *b, size_t n) {
+    float m = 0;
+    for (size_t i = 0; i < n; i++) m = fmaxf(m, fabsf(a[i] - b[i]));
+    return m;
+}
+
+Test(gru_file, drives_the_engine) {
+    gru_weights *w;
+    cr_assert_eq(gru_load_gru_file(data_path("predictor.safetensors"), NULL, &w), GRU_OK, "%s", gru_last_error());
+    gru_weights_info info;
+    gru_weights_get_info(w, &info);
+    gru_model *m;
+    cr_assert_eq(gru_model_create(&m, &info.config, info.layers), GRU_OK, "%s", gru_last_error());
+    gru_array *x = read_npy("predictor_x.npy"), *y = read_npy("predictor_y.npy"), *hn = read_npy("predictor_hn.npy");
+    cr_assert(x->rank == 3 && x->shape[0] == 2 && x->shape[1] == 3 && x->shape[2] == 5);
+    const size_t ny = y->numel / 2, nh = hn->numel / 2;
+    cr_assert(ny == 2 * 3 * 8 && nh == 4 * 2 * 4);
+    float out_y[48], out_h[32];
+    const gru_forward_args a = {
+        .seq_len = 3, .batch = 2, .batch_first = info.batch_first, .x = x->data, .y = out_y, .h_n = out_h};
+    cr_assert_eq(gru_forward(m, &a, NULL, 0), GRU_OK, "%s", gru_last_error());
+    const float *ty = y->data, *th = hn->data;
+    const float ey = max_abs_diff(out_y, ty + ny, ny), eh = max_abs_diff(out_h, th + nh, nh);
+    const float torch_ey = max_abs_diff(ty, ty + ny, ny), torch_eh = max_abs_diff(th, th + nh, nh);
+    cr_expect(ey <= 2 * torch_ey + 1e-6f, "y: ours %g vs torch %g from the float64 oracle", ey, torch_ey);
+    cr_expect(eh <= 2 * torch_eh + 1e-6f, "h_n: ours %g vs torch %g from the float64 oracle", eh, torch_eh);
+    cr_log_info("max error from float64: y %g (torch %g), h_n %g (torch %g)", ey, torch_ey, eh, torch_eh);
+    gru_array_destroy(x), gru_array_destroy(y), gru_array_destroy(hn);
+    gru_model_destroy(m);
+    gru_weights_destroy(w);
+}
+
 /* -------------------------------------------------------------------- npy */
 Test(npy, numpy_fixtures) {
     gru_array *a = read_npy("lengths_i32.npy"); /* format 1.0 */

@@ -11,16 +11,23 @@
 #define GUARD_BYTES 64
 #define GUARD_VALUE 0xA5
 
-uint64_t rig_seed(void) {
-    static uint64_t seed;
-    static int have;
-    if (!have) {
-        const char *e = getenv("GRU_TEST_SEED");
-        seed = e && *e ? strtoull(e, NULL, 0) : (uint64_t)time(NULL);
-        have = 1;
-        fprintf(stderr, "GRU_TEST_SEED=%" PRIu64 "\n", seed);
+/* Criterion runs each test in its own worker process: the runner fixes the seed once, before
+ * any worker starts, and the workers inherit it through the environment. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set) {
+    (void)set;
+    const char *e = getenv("GRU_TEST_SEED");
+    if (!e || !*e) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)time(NULL));
+        setenv("GRU_TEST_SEED", buf, 1);
     }
-    return seed;
+    fprintf(stderr, "GRU_TEST_SEED=%s\n", getenv("GRU_TEST_SEED"));
+}
+
+uint64_t rig_seed(void) {
+    const char *e = getenv("GRU_TEST_SEED");
+    cr_assert(e && *e, "GRU_TEST_SEED is unset: the runner's PRE_ALL hook did not run");
+    return strtoull(e, NULL, 0);
 }
 
 rig_rng rig_rng_init(uint64_t stream) {

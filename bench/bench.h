@@ -30,7 +30,6 @@ typedef struct gru_bench_options {
 typedef struct gru_bench_entry gru_bench_entry;
 struct gru_bench_entry {
     char name[160];
-    const char *skip; /* non-NULL: registered, but skipped with this reason */
     /* Builds the state (NULL on failure, with a reason in why); runs one unit; frees it. */
     void *(*setup)(const gru_bench_entry *e, char *why, size_t why_len);
     void (*run)(void *state);
@@ -44,8 +43,8 @@ struct gru_bench_entry {
     double bound_s;      /* the roofline lower bound on its time, or 0 */
     double min_time;
     int repetitions;
-    void *state;      /* owned by the registration layer */
-    char failed[200]; /* why setup failed (skip points here then) */
+    void *state;    /* owned by the registration layer */
+    char skip[200]; /* non-empty: registered, but skipped for this reason (or setup failed) */
 };
 
 /* A growable list of entries. */

@@ -240,6 +240,6 @@ void gru_bench_add_onednn(gru_bench_list *l, const gru_bench_options *o) {
         e->run = dnnl_run;
         e->teardown = dnnl_teardown;
         if (sh->L > 1 && (sh->I != sh->H || sh->D != 1))
-            e->skip = "oneDNN: more than one layer needs I == H and one direction";
+            snprintf(e->skip, sizeof e->skip, "oneDNN: more than one layer needs I == H and one direction");
     }
 }

@@ -53,18 +53,17 @@ struct Progress {
 } progress;
 
 void run_entry(benchmark::State &st, gru_bench_entry *e) {
-    if (e->skip) { // called once per repetition
+    if (e->skip[0]) { // called once per repetition
         st.SkipWithError(e->skip);
         progress.tick(e->name, 1);
         return;
     }
     if (!e->state) {
-        char why[sizeof e->failed] = "setup failed";
+        char why[sizeof e->skip] = "setup failed";
         e->state = e->setup(e, why, sizeof why);
         if (!e->state) {
-            std::snprintf(e->failed, sizeof e->failed, "%s", why);
-            e->skip = e->failed;
-            st.SkipWithError(why);
+            std::snprintf(e->skip, sizeof e->skip, "%s", why);
+            st.SkipWithError(e->skip);
             progress.tick(e->name, 1);
             return;
         }

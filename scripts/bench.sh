@@ -48,10 +48,10 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
     say "configuring $build"
-    meson setup "$build" --buildtype=release -Dbenchmarks=enabled >/dev/null
+    meson setup "$build" --buildtype=release -Dbenchmarks=enabled >&2
 fi
 say "building"
-ninja -C "$build" bench/gru_bench >/dev/null
+ninja -C "$build" bench/gru_bench tools/gru >&2
 
 mkdir -p "$results"
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -10,6 +10,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int gru_cli_info(int argc, char **argv);
 int gru_cli_time(int argc, char **argv);
+int gru_cli_run(int argc, char **argv);
 
 /* Prints the usage text to stderr and returns CLI_USAGE. */
 int gru_cli_usage(const char *fmt, ...)

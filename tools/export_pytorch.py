@@ -8,6 +8,9 @@ spaces so the data starts 8-byte aligned), then the tensors' little-endian bytes
 
   export_pytorch.py predictor OUT.safetensors [--graph-dim 512 --tab-dim 0 --hidden 64 ...]
   export_pytorch.py gru OUT.safetensors [--input-size 8 --hidden 16 --layers 1 --bidirectional ...]
+  export_pytorch.py forecaster OUT.safetensors [--input-size 3 --hidden 32 --layers 2 --outputs 5]
+  export_pytorch.py grucell OUT.safetensors [--input-size 8 --hidden 16 --no-bias]   # nn.GRUCell
+  export_pytorch.py rbcell OUT.safetensors [--input-size 8 --hidden 16 --no-bias]    # ResetBeforeCell
   export_pytorch.py module IN.pt OUT.safetensors     # a torch.save'd nn.Module or state_dict
   export_pytorch.py npy OUT.npy --shape 1,8,512 [--dtype f32|i32|i64]
 
@@ -68,6 +71,44 @@ class GRUPredictor(nn.Module):
     def metadata(self):
         return {"model": "GRUPredictor", "predictor.graph_dim": str(self.graph_dim),
                 "predictor.tab_dim": str(self.tab_dim), "predictor.num_classes": str(self.num_classes)}
+
+
+class Forecaster(nn.Module):
+    """A GRU (batch_first) over a window x [B, T, I], then Linear(D*H, O) on the last step's output.
+
+    State dict: gru.* (nn.GRU), head.weight [O, D*H], head.bias [O]."""
+
+    def __init__(self, input_size=3, hidden=32, num_layers=2, outputs=5, bidirectional=False):
+        super().__init__()
+        self.gru = nn.GRU(input_size, hidden, num_layers, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear((2 if bidirectional else 1) * hidden, outputs)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return self.head(y[:, -1, :])
+
+    def metadata(self):
+        return {"model": "Forecaster"}
+
+
+class ResetBeforeCell(nn.Module):
+    """The common hand-written GRU cell with the reset gate applied before the candidate's matmul
+    (Cho et al. 2014; libgru GRU_VARIANT_RESET_BEFORE). State dict: linear_rz.{weight [2H, I+H],
+    bias [2H]}, linear_n.{weight [H, I+H], bias [H]}; rows of linear_rz are r then z."""
+
+    def __init__(self, input_size, hidden, bias=True):
+        super().__init__()
+        self.hidden = hidden
+        self.linear_rz = nn.Linear(input_size + hidden, 2 * hidden, bias=bias)
+        self.linear_n = nn.Linear(input_size + hidden, hidden, bias=bias)
+
+    def forward(self, x, h):
+        r, z = torch.sigmoid(self.linear_rz(torch.cat([x, h], dim=-1))).chunk(2, dim=-1)
+        n = torch.tanh(self.linear_n(torch.cat([x, r * h], dim=-1)))
+        return (1 - z) * n + z * h
+
+    def metadata(self):
+        return {"model": "ResetBeforeCell", "gru.variant": "reset_before"}
 
 
 def tensor_bytes(t):
@@ -175,6 +216,23 @@ def main(argv=None):
     sp.add_argument("--prefix", default="", help="e.g. 'rnn.'")
     common(sp)
 
+    sp = sub.add_parser("forecaster", help="a freshly initialised Forecaster")
+    sp.add_argument("out")
+    sp.add_argument("--input-size", type=int, default=3)
+    sp.add_argument("--hidden", type=int, default=32)
+    sp.add_argument("--layers", type=int, default=2)
+    sp.add_argument("--outputs", type=int, default=5)
+    sp.add_argument("--bidirectional", action="store_true")
+    common(sp)
+
+    for name, what in (("grucell", "nn.GRUCell"), ("rbcell", "ResetBeforeCell")):
+        sp = sub.add_parser(name, help=f"a freshly initialised {what}")
+        sp.add_argument("out")
+        sp.add_argument("--input-size", type=int, default=8)
+        sp.add_argument("--hidden", type=int, default=16)
+        sp.add_argument("--no-bias", action="store_true")
+        common(sp)
+
     sp = sub.add_parser("module", help="a torch.save'd nn.Module or state_dict")
     sp.add_argument("input")
     sp.add_argument("out")
@@ -204,6 +262,13 @@ def main(argv=None):
     if a.cmd == "predictor":
         m = GRUPredictor(a.graph_dim, a.hidden, a.layers, a.bidirectional, a.tab_dim, a.classes)
         export_module(m.eval(), a.out, meta, a.dtype)
+    elif a.cmd == "forecaster":
+        m = Forecaster(a.input_size, a.hidden, a.layers, a.outputs, a.bidirectional)
+        export_module(m.eval(), a.out, meta, a.dtype)
+    elif a.cmd == "grucell":
+        save_safetensors(a.out, nn.GRUCell(a.input_size, a.hidden, bias=not a.no_bias).state_dict(), meta, a.dtype)
+    elif a.cmd == "rbcell":
+        export_module(ResetBeforeCell(a.input_size, a.hidden, not a.no_bias), a.out, meta, a.dtype)
     elif a.cmd == "gru":
         g = nn.GRU(a.input_size, a.hidden, a.layers, bias=not a.no_bias, batch_first=a.batch_first,
                    bidirectional=a.bidirectional)

@@ -21,6 +21,11 @@ static const char usage_text[] =
     "                           repeated until the median is known to +-2 % (95 %), and GFLOP/s\n"
     "                           (2*3H*(I_l+H)*B*T per layer and direction); --threads: 1 only\n"
     "                           for now; --clock: the thread's CPU time (default) or wall time\n"
+    "  gru run MODEL.safetensors INPUT.npy [-o OUT.npy] [--hn HN.npy] [--lengths LEN.npy]\n"
+    "          [--h0 H0.npy] [--tab TAB.npy] [--batch-first] [--isa X] [--threads 1] [--prefix P]\n"
+    "                           runs the GRU (y [T, B, D*H] to -o, h_n [L*D, B, H] to --hn) or a\n"
+    "                           GRUPredictor (logits [B, C] to -o; input [B, T, G], --tab\n"
+    "                           [B, T, Tab] or [B, Tab]); lengths int64/int32 [B]\n"
     "  gru --version | --help\n"
     "\n"
     "The environment variable GRU_ISA caps the ISA (as gru_set_max_isa()); --isa sets it.\n";
@@ -73,6 +78,6 @@ int main(int argc, char **argv) {
         fputs(usage_text, stdout);
         return CLI_OK;
     }
-    if (!strcmp(cmd, "run")) return gru_cli_usage("'gru run' is not available in this version yet");
+    if (!strcmp(cmd, "run")) return gru_cli_run(argc - 1, argv + 1);
     return gru_cli_usage("unknown command '%s'", cmd);
 }

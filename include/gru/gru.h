@@ -271,6 +271,108 @@ GRU_API void gru_array_destroy(gru_array *array); /* NULL is a no-op */
 GRU_API gru_status gru_npy_write(const char *path, gru_dtype dtype, const void *data, size_t rank,
                                  const size_t *shape);
 
+/* --------------------------------------------------------------- systems */
+/* Networks built on the engine (src/nets/). Same conventions as above; the dense layers of their
+ * heads compute every output as one FMA chain from its bias in increasing k, so every system's
+ * outputs are bit-identical on every ISA too. Each object is immutable once created and keeps the
+ * ISA active at its creation. */
+
+/* ----- GRUPredictor (tools/export_pytorch.py): an nn.GRU (batch_first) over graph embeddings
+ * [B, T, G], optionally with tabular embeddings [B, T, Tab] (or [B, Tab], the same every step)
+ * concatenated on the feature axis, packed by lengths; the last layer's final state (forward then
+ * reverse when bidirectional) -> Linear(D*H, F) -> ReLU -> Linear(F, C) = logits [B, C].
+ * The concat is never built: layer 0's projection is chain(b_ih [+ b_hh]; W_graph, graph) +
+ * chain(0; W_tab, tab), the two chains added once, in this order (PyTorch's single chain over the
+ * concat rounds differently; both are within NUMERICS.md section 2). Without tab (Tab = 0) the
+ * GRU part is exactly gru_forward's. */
+typedef struct gru_predictor_config {
+    size_t graph_dim;   /* G >= 1 */
+    size_t tab_dim;     /* Tab >= 0 */
+    size_t hidden_size; /* H >= 1 */
+    size_t num_layers;  /* L >= 1 */
+    int bidirectional;
+    size_t head_dim;    /* F >= 1: width of the hidden Linear (64 in the exporter) */
+    size_t num_classes; /* C >= 1 */
+} gru_predictor_config;
+
+/* gru: L*D entries as gru_model_create takes them, layer 0's w_ih [3H, G + Tab] (graph columns
+ * first), biases required; fc1_w [F, D*H], fc1_b [F], fc2_w [C, F], fc2_b [C]. */
+typedef struct gru_predictor_weights {
+    const gru_layer_weights *gru;
+    const float *fc1_w, *fc1_b, *fc2_w, *fc2_b;
+} gru_predictor_weights;
+
+typedef struct gru_predictor gru_predictor;
+GRU_API gru_status gru_predictor_create(gru_predictor **pred, const gru_predictor_config *config,
+                                        const gru_predictor_weights *weights);
+/* From the exporter's state_dict: gru.* (nn.GRU), classifier.0.{weight,bias}, classifier.3.{weight,bias};
+ * G and Tab from the metadata "predictor.graph_dim" / "predictor.tab_dim" (absent: G = the GRU's
+ * input size, Tab = 0; they must add up to it). */
+GRU_API gru_status gru_predictor_load(const gru_safetensors *st, gru_predictor **pred);
+GRU_API gru_status gru_predictor_load_file(const char *path, gru_predictor **pred);
+GRU_API void gru_predictor_destroy(gru_predictor *pred); /* NULL is a no-op */
+GRU_API gru_status gru_predictor_get_config(const gru_predictor *pred, gru_predictor_config *config);
+
+typedef struct gru_predictor_args {
+    size_t batch, seq_len;  /* B, T >= 1 */
+    const float *graph;     /* [B, T, G] */
+    const float *tab;       /* [B, T, Tab] or [B, Tab] (tab_per_step = 0); NULL iff Tab = 0 */
+    int tab_per_step;       /* nonzero: tab is [B, T, Tab] */
+    const int64_t *lengths; /* [B], 0 <= lengths[b] <= T, or NULL for all T; 0 gives the zero state */
+    float *logits;          /* [B, C] */
+    float *state;           /* NULL or [B, D*H]: the final state the head reads */
+} gru_predictor_args;
+GRU_API gru_status gru_predictor_forward(const gru_predictor *pred, const gru_predictor_args *args);
+
+/* ----- Forecaster (export_pytorch.py forecaster): an nn.GRU (batch_first, any L, D) over x
+ * [B, T, I], then Linear(D*H, O) on the output of the last time step: y [B, O].
+ * state_dict: gru.* and head.{weight,bias}. */
+typedef struct gru_forecaster gru_forecaster;
+/* gru: L*D entries; head_w [O, D*H], head_b [O]. */
+GRU_API gru_status gru_forecaster_create(gru_forecaster **fc, const gru_config *config,
+                                         const gru_layer_weights *gru, size_t outputs,
+                                         const float *head_w, const float *head_b);
+GRU_API gru_status gru_forecaster_load(const gru_safetensors *st, gru_forecaster **fc);
+GRU_API void gru_forecaster_destroy(gru_forecaster *fc); /* NULL is a no-op */
+/* *config: the GRU's; *outputs: O. Either may be NULL. */
+GRU_API gru_status gru_forecaster_get_info(const gru_forecaster *fc, gru_config *config, size_t *outputs);
+/* x [B, T, I] -> y [B, O]. */
+GRU_API gru_status gru_forecaster_forward(const gru_forecaster *fc, size_t batch, size_t seq_len,
+                                          const float *x, float *y);
+
+/* ----- Neighbour-list GRU: S sequences of rows of one feature table [N, I], given as CSR
+ * (offsets[S + 1], offsets[0] = 0, non-decreasing; indices[offsets[S]], each < N): sequence s is
+ * table[indices[offsets[s] .. offsets[s+1])], in that order. Layer 0's projection runs once per
+ * table row (a [N, I] x [I, D*3H] GEMM) and the projected rows are gathered per step, so the
+ * results are bit-identical to gathering x and calling gru_forward with lengths (packed
+ * semantics; an empty sequence keeps h0 = 0). Models with one layer (either direction count,
+ * either variant); more layers are GRU_ERR_UNSUPPORTED. */
+typedef struct gru_neighbor_args {
+    size_t num_rows;         /* N >= 1 */
+    const float *table;      /* [N, I] */
+    size_t num_seqs;         /* S >= 1 */
+    const int64_t *offsets;  /* [S + 1] */
+    const int64_t *indices;  /* [offsets[S]] */
+    float *h_n;              /* NULL or [D, S, H], as gru_forward's h_n */
+    float *y;                /* NULL or [offsets[S], D*H]: row offsets[s] + t is step t of sequence s */
+} gru_neighbor_args;
+GRU_API gru_status gru_neighbor_forward(const gru_model *model, const gru_neighbor_args *args);
+
+/* ----- Cells from hand-written PyTorch modules, as one-layer unidirectional models for gru_cell
+ * (layer 0, reverse 0) and gru_forward. A prefix (NULL: "") is tried as given, then with a '.'.
+ * nn.GRUCell: <prefix>weight_ih [3H, I], weight_hh [3H, H], bias_ih, bias_hh [3H] (both or neither). */
+GRU_API gru_status gru_safetensors_load_grucell(const gru_safetensors *st, const char *prefix, gru_model **model);
+/* The reset-before cell (export_pytorch.py ResetBeforeCell), with c = [x, h] and c' = [x, r * h]:
+ *   [r, z] = sigmoid(linear_rz(c)),  n = tanh(linear_n(c')),  h' = (1 - z) * n + z * h,
+ * linear_rz: Linear(I + H, 2H), linear_n: Linear(I + H, H). Mapped exactly onto
+ * GRU_VARIANT_RESET_BEFORE: W_ih = the x columns of [linear_rz; linear_n], W_hh = their h columns,
+ * b_ih = [linear_rz.bias; linear_n.bias], b_hh = 0. w_rz [2H, I + H], b_rz [2H], w_n [H, I + H],
+ * b_n [H]; biases may both be NULL (none). */
+GRU_API gru_status gru_rbcell_create(gru_model **model, size_t input_size, size_t hidden_size, const float *w_rz,
+                                     const float *b_rz, const float *w_n, const float *b_n);
+/* <prefix>linear_rz.weight, linear_rz.bias, linear_n.weight, linear_n.bias. */
+GRU_API gru_status gru_safetensors_load_rbcell(const gru_safetensors *st, const char *prefix, gru_model **model);
+
 #ifdef __cplusplus
 }
 #endif

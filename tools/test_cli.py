@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Checks the gru command line tool end to end: usage errors exit 2 with a message, `gru info`
+names every dispatch slot, `gru time --json` prints one object with the documented keys and
+sane values.  usage: test_cli.py PATH/TO/gru"""
+import json
+import subprocess
+import sys
+
+GRU = sys.argv[1]
+SHAPE = ["--input-size", "3", "--hidden", "5", "--batch", "2", "--seq", "3"]
+failures = []
+
+
+def run(*args):
+    p = subprocess.run([GRU, *args], capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+for bad in ([], ["bogus"], ["info", "x"], ["time"], ["time", *SHAPE[:-2]], ["time", *SHAPE, "--threads", "2"],
+            ["time", *SHAPE, "--threads", "0"], ["time", *SHAPE, "--isa", "sse"], ["time", *SHAPE, "--variant", "x"],
+            ["time", *SHAPE, "--frob"], ["time", *SHAPE[:-1]], ["time", "--input-size", "-1", *SHAPE[2:]]):
+    rc, out, err = run(*bad)
+    check(rc == 2 and "usage: gru" in err, f"gru {' '.join(bad)}: exit {rc}, want 2 with usage")
+
+rc, out, err = run("info")
+check(rc == 0, f"gru info: exit {rc}")
+for slot in ("act.sigmoid", "act.tanh", "gemm.gemm", "gates.lbr", "gates.rb"):
+    line = [l for l in out.splitlines() if l.split()[:1] == [slot]]
+    check(len(line) == 1 and line[0].split()[1] in ("scalar", "avx2", "avx512", "neon"), f"gru info: slot {slot}")
+check("isa active" in out and "isa detected" in out, "gru info: isa lines")
+
+for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--variant", "reset-before"]):
+    rc, out, err = run("time", *SHAPE, "--json", *extra)
+    check(rc == 0, f"gru time {extra}: exit {rc}: {err.strip()}")
+    try:
+        j = json.loads(out)
+    except ValueError:
+        j = None
+    check(isinstance(j, dict), f"gru time {extra}: one JSON object on stdout")
+    if rc == 0 and isinstance(j, dict):
+        for k in ("median_us", "gflops", "isa", "threads", "input_size", "hidden", "batch", "seq"):
+            check(k in j, f"gru time --json: key {k}")
+        check(j.get("median_us", 0) > 0 and j.get("gflops", 0) > 0, "gru time: positive time and rate")
+        check((j["input_size"], j["hidden"], j["batch"], j["seq"], j["threads"]) == (3, 5, 2, 3, 1), "gru time: echo")
+        layers, d = (2, 2) if extra else (1, 1)
+        flops = sum(2 * 3 * 5 * ((3 if l == 0 else d * 5) + 5) * 2 * 3 for l in range(layers)) * d
+        check(abs(j["gflops"] - flops / (j["median_us"] * 1e3)) <= 1e-3 * j["gflops"], "gru time: GFLOP/s formula")
+        if extra:
+            check(j["isa"] == "scalar" and j["variant"] == "reset-before" and j["bidirectional"], "gru time: options")
+
+print(f"{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)

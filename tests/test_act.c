@@ -13,6 +13,10 @@
 #include "act.h"
 #include "rig.h"
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
 enum { ACT_SIGMOID, ACT_TANH };
 static const char *const fn_name[] = {"sigmoid", "tanh"};
 
@@ -49,13 +53,13 @@ static const char *const range_name[] = {"gate", "tiny", "subnormal", "edges", "
 
 /* Float thresholds where the functions change regime (|x|; both signs are used). */
 static const float edges[] = {
-    0x1.5D589Ep+6f,  /* 87.3365: sigmoid(-x) drops below FLT_MIN */
-    0x1.154246p+4f,  /* 17.3287: sigmoid rounds to 1 */
-    0x1.205968p+3f,  /* 9.0109: tanh rounds to 1 */
-    0x1.62E430p-1f,  /* ln 2: reduction boundaries */
-    0x1.62E430p-2f,  /* ln 2 / 2 */
-    0x1.0p-126f,     /* FLT_MIN */
-    0x1.0p-12f,      /* tanh(x) -> x */
+    0x1.5D589Ep+6f, /* 87.3365: sigmoid(-x) drops below FLT_MIN */
+    0x1.154246p+4f, /* 17.3287: sigmoid rounds to 1 */
+    0x1.205968p+3f, /* 9.0109: tanh rounds to 1 */
+    0x1.62E430p-1f, /* ln 2: reduction boundaries */
+    0x1.62E430p-2f, /* ln 2 / 2 */
+    0x1.0p-126f,    /* FLT_MIN */
+    0x1.0p-12f,     /* tanh(x) -> x */
     1.0f,
 };
 
@@ -71,9 +75,12 @@ static const uint32_t special_bits[] = {
 static float gen(rig_rng *r, act_range range) {
     const uint32_t sign = rig_u32(r) & 0x80000000u;
     switch (range) {
-    case RANGE_GATE: return rig_uniform(r, -10.0f, 10.0f);
-    case RANGE_TINY: return from_bits(sign | ((87u + rig_below(r, 36)) << 23) | (rig_u32(r) & 0x7FFFFFu));
-    case RANGE_SUBNORMAL: return from_bits(sign | (rig_u32(r) & 0x7FFFFFu));
+    case RANGE_GATE:
+        return rig_uniform(r, -10.0f, 10.0f);
+    case RANGE_TINY:
+        return from_bits(sign | ((87u + rig_below(r, 36)) << 23) | (rig_u32(r) & 0x7FFFFFu));
+    case RANGE_SUBNORMAL:
+        return from_bits(sign | (rig_u32(r) & 0x7FFFFFu));
     case RANGE_EDGES: {
         const float e = edges[rig_below(r, sizeof edges / sizeof edges[0])];
         return from_bits(sign | (to_bits(e) + rig_below(r, 8193) - 4096));
@@ -85,7 +92,8 @@ static float gen(rig_rng *r, act_range range) {
         if (rig_below(r, 2)) return from_bits(special_bits[rig_below(r, sizeof special_bits / sizeof special_bits[0])]);
         return from_bits(sign | 0x7F800000u | (1u + rig_below(r, 0x7FFFFFu))); /* any NaN */
     case RANGE_BITS:
-    case RANGE_COUNT: break;
+    case RANGE_COUNT:
+        break;
     }
     return from_bits(rig_u32(r));
 }
@@ -101,8 +109,8 @@ static int cross_check(int which, const float *src, size_t n, size_t misalign, c
     /* the reference in place gives the same bits */
     if (n) memcpy(out, x, n * sizeof *x);
     table_fn(0, which)(out, out, n);
-    cr_assert(!n || !memcmp(out, ref, n * sizeof *out), "%s reference in place differs (%s, n = %zu)",
-              fn_name[which], what, n);
+    cr_assert(!n || !memcmp(out, ref, n * sizeof *out), "%s reference in place differs (%s, n = %zu)", fn_name[which],
+              what, n);
     int checked = 0;
     RIG_FOREACH_SIMD_ISA(isa) {
         const gru_act_fn f = table_fn(gru_isa_flags(isa), which);
@@ -128,8 +136,8 @@ static int cross_check(int which, const float *src, size_t n, size_t misalign, c
 }
 
 /* Sizes around every tile boundary for VL = 4, 8, 16 (1, VL-1, VL, VL+1, 2VL+3, ...) and large. */
-static const size_t sizes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  11, 12, 13, 15, 16,  17,  19,
-                               20, 23, 24, 25, 27, 31, 32, 33, 35, 47, 48, 49, 63, 64, 65, 100, 1000, 4099};
+static const size_t sizes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  11, 12, 13, 15, 16,  17,   19,  20,
+                               23, 24, 25, 27, 31, 32, 33, 35, 47, 48, 49, 63, 64, 65, 100, 1000, 4099};
 
 static void sizes_and_alignments(int which) {
     rig_rng r = rig_rng_init(100 + (uint64_t)which);
@@ -147,8 +155,7 @@ static void sizes_and_alignments(int which) {
         cross_check(which, src, 37, misalign, "gate range");
     }
     rig_free(src);
-    cr_log_info("%s: %d SIMD ISA(s) cross-checked (seed %llu)", fn_name[which], isas,
-                (unsigned long long)rig_seed());
+    cr_log_info("%s: %d SIMD ISA(s) cross-checked (seed %llu)", fn_name[which], isas, (unsigned long long)rig_seed());
 }
 
 Test(act, sigmoid_sizes_alignment_inplace) { sizes_and_alignments(ACT_SIGMOID); }
@@ -308,8 +315,7 @@ static void sampled_accuracy(int which) {
             if (u > worst) worst = u, worst_x = x[i];
         }
     }
-    cr_log_info("%s: max %.3f ULP over %d sampled inputs (at %a)", fn_name[which], worst, N * ROUNDS,
-                (double)worst_x);
+    cr_log_info("%s: max %.3f ULP over %d sampled inputs (at %a)", fn_name[which], worst, N * ROUNDS, (double)worst_x);
     cr_expect(worst <= 4.0, "%s: %.3f ULP at x = %a exceeds the 4 ULP contract", fn_name[which], worst,
               (double)worst_x);
     rig_free(x), rig_free(y);
@@ -317,6 +323,61 @@ static void sampled_accuracy(int which) {
 
 Test(act, sigmoid_sampled_accuracy) { sampled_accuracy(ACT_SIGMOID); }
 Test(act, tanh_sampled_accuracy) { sampled_accuracy(ACT_TANH); }
+
+/* ------------------------------------------------- FTZ/DAZ cannot change a result */
+/* Sets flush-to-zero and denormals-are-zero (x86 MXCSR FTZ|DAZ, AArch64 FPCR.FZ); returns the old
+ * state for fp_restore, or -1 where this architecture has no such mode here. */
+static long fp_flush_denormals(void) {
+#if defined(__x86_64__)
+    const unsigned old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u);
+    return (long)old;
+#elif defined(__aarch64__)
+    unsigned long old;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(old));
+    __asm__ volatile("msr fpcr, %0" ::"r"(old | (1ul << 24)));
+    return (long)old;
+#else
+    return -1;
+#endif
+}
+
+static void fp_restore(long old) {
+#if defined(__x86_64__)
+    _mm_setcsr((unsigned)old);
+#elif defined(__aarch64__)
+    __asm__ volatile("msr fpcr, %0" ::"r"((unsigned long)old));
+#else
+    (void)old;
+#endif
+}
+
+/* sigmoid: every input; tanh: every input that is not subnormal (there the exact result is
+ * subnormal too, outside the contract, and flushing it is what the caller asked for). */
+static void flush_mode_check(int which) {
+    rig_rng r = rig_rng_init(600 + (uint64_t)which);
+    enum { N = 1 << 15 };
+    float *x = rig_alloc(N, 0), *ref = rig_alloc(N, 0), *out = rig_alloc(N, 0);
+    for (size_t i = 0; i < N; i++) x[i] = gen(&r, (act_range)(i % RANGE_COUNT));
+    for (int isa = 0; isa < GRU_ISA_COUNT; isa++) {
+        if (isa != GRU_ISA_SCALAR && !rig_isa_available((gru_isa)isa)) continue;
+        const gru_act_fn f = table_fn(gru_isa_flags((gru_isa)isa), which);
+        f(ref, x, N);
+        const long old = fp_flush_denormals();
+        if (old == -1) cr_skip_test("no flush-to-zero mode on this architecture");
+        f(out, x, N);
+        fp_restore(old);
+        for (size_t i = 0; i < N; i++) {
+            if (which == ACT_TANH && fpclassify(x[i]) == FP_SUBNORMAL) continue;
+            cr_assert(to_bits(out[i]) == to_bits(ref[i]), "%s %s(%a) = %a with FTZ/DAZ, %a without",
+                      gru_isa_name((gru_isa)isa), fn_name[which], (double)x[i], (double)out[i], (double)ref[i]);
+        }
+    }
+    rig_free(x), rig_free(ref), rig_free(out);
+}
+
+Test(act, sigmoid_ignores_flush_to_zero) { flush_mode_check(ACT_SIGMOID); }
+Test(act, tanh_ignores_flush_to_zero) { flush_mode_check(ACT_TANH); }
 
 /* ------------------------------------------------- public entry points */
 typedef gru_status (*public_fn)(float *, const float *, size_t);

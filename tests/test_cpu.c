@@ -3,7 +3,6 @@
  * variable. GRU_ISA is read once per process, so those tests re-execute this binary as a helper
  * (GRU_TEST_CPU_CHILD set: print the detected and active ISA and exit before Criterion starts). */
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include "cpu.h"
-#include "rig.h"
 
 extern char **environ;
 
@@ -48,8 +46,8 @@ Test(cpu, names_round_trip) {
 }
 
 Test(cpu, unknown_names_rejected) {
-    static const char *const bad[] = {"", "AVX2", "avx", "sse2", "avx2 ", " avx2", "avx5120", "neon64", "unknown",
-                                      "scalar\n"};
+    static const char *const bad[] = {"",      "AVX2",    "avx",    "sse2",    "avx2 ",
+                                      " avx2", "avx5120", "neon64", "unknown", "scalar\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         gru_isa isa = GRU_ISA_NEON;
         cr_expect_eq(gru_isa_from_name(bad[i], &isa), GRU_ERR_INVALID, "'%s' accepted", bad[i]);
@@ -68,8 +66,8 @@ Test(cpu, detected_is_supported_and_active_by_default) {
         if (cpu_has((gru_isa)i))
             cr_expect((gru_isa_flags((gru_isa)i) & ~gru_isa_flags(d)) == 0, "%s supported beyond detected %s",
                       gru_isa_name((gru_isa)i), gru_isa_name(d));
-    if (!getenv("GRU_ISA")) cr_expect_eq(gru_isa_active(), d, "active %s, detected %s", gru_isa_name(gru_isa_active()),
-                                         gru_isa_name(d));
+    if (!getenv("GRU_ISA"))
+        cr_expect_eq(gru_isa_active(), d, "active %s, detected %s", gru_isa_name(gru_isa_active()), gru_isa_name(d));
     cr_expect_eq(gru_isa_of_flags(gru_cpu_flags()), gru_isa_active());
 }
 

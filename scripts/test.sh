@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 # The test command (CI runs exactly this, through .ci/run). Installs what is missing, then builds and
 # runs every suite, each build warning-free (-Dwerror=true):
-#   native      build/native   gcc; the host's ISAs (AVX2, AVX-512 where the CPU has it) and
-#                              avx512-emu (the AVX-512 kernels on SIMDe), every suite but exhaustive
-#   exhaustive  build/native   all 2^32 inputs of each activation
-#   neon        build/aarch64  cross-built, run under QEMU through binfmt (suite neon)
-#   sanitize    build/asan     clang, ASan + UBSan (no recovery) + LeakSanitizer, every suite
-#   fuzz        scripts/fuzz.sh, when it exists (FUZZ_SECONDS per target, default 20)
+#   native      build/native   gcc, release: every suite but exhaustive, i.e. native (the host's
+#                              ISAs: AVX2, and AVX-512 where the CPU has it), avx512-emu (AVX-512
+#                              kernels on SIMDe) and its strided exhaustive sweep, fuzz-corpus
+#   exhaustive  build/native   all 2^32 inputs of each activation on the host's ISAs
+#   neon        build/aarch64  cross-built, under QEMU through binfmt: neon, exhaustive-neon
+#   sanitize    build/asan     clang, ASan + UBSan (no recovery) + LeakSanitizer, asserts on:
+#                              every suite, the exhaustive one strided
+#   fuzz        scripts/fuzz.sh, when it exists (FUZZ_SECONDS per target, default 60)
 # A skipped test, or a required suite with no test, counts as a failure. Prints each meson summary
 # and ends with one line "N passed, N failed" over all runs; exits non-zero on any failure.
 # GRU_BUILD_ROOT=dir puts the build directories elsewhere (default: build).
@@ -84,29 +86,29 @@ fi
 
 # Native: gcc, release (the library as shipped), plus the SIMDe-emulated AVX-512 build.
 if build native "$root/native" -Davx512_emulation=enabled; then
-    run native "$root/native" "native avx512-emu" --no-suite exhaustive
+    run native "$root/native" "native avx512-emu exhaustive-avx512-emu" --no-suite exhaustive
     run exhaustive "$root/native" "exhaustive" --suite exhaustive
 fi
 
 # NEON: aarch64 cross build; binfmt runs the tests under QEMU with the sysroot of install-deps.sh.
 if build neon "$root/aarch64" --cross-file cross/aarch64-linux-gnu.ini "${extras_off[@]}"; then
-    run neon "$root/aarch64" "neon"
+    run neon "$root/aarch64" "neon exhaustive-neon"
 fi
 
 # Sanitizers: clang, asserts on; tests/meson.build's 'sanitize' setup makes leaks abort and bounds
 # the exhaustive suite to its strided sweep.
 if CC=clang build sanitize "$root/asan" -Dbuildtype=debugoptimized \
     -Db_sanitize=address,undefined -Db_lundef=false \
-    "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer" -Davx512_emulation=enabled \
+    -Dc_args=-fno-sanitize-recover=all -Davx512_emulation=enabled \
     "${extras_off[@]}"; then
-    run sanitize "$root/asan" "native avx512-emu"
+    run sanitize "$root/asan" "native avx512-emu exhaustive exhaustive-avx512-emu"
 fi
 
 # Fuzzers (libFuzzer, clang), when the repository has them: one pass or one failure.
 if [ -x scripts/fuzz.sh ]; then
-    banner "fuzz: scripts/fuzz.sh ${FUZZ_SECONDS:-20}"
+    banner "fuzz: scripts/fuzz.sh ${FUZZ_SECONDS:-60}"
     t0=$SECONDS
-    if FUZZ_BUILD_DIR="$root/fuzz" scripts/fuzz.sh "${FUZZ_SECONDS:-20}"; then r=passed; passed=$((passed + 1)); else r=FAILED; failed=$((failed + 1)); fi
+    if FUZZ_BUILD_DIR="$root/fuzz" scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then r=passed; passed=$((passed + 1)); else r=FAILED; failed=$((failed + 1)); fi
     timings+=("$(printf '%-26s %4ds  %s' "fuzz" $((SECONDS - t0)) "$r")")
 fi
 

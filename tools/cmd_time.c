@@ -239,7 +239,7 @@ int gru_cli_time(int argc, char **argv) {
     const char *isa = gru_isa_name(info.isa), *variant = o.variant == GRU_VARIANT_RESET_BEFORE ? "reset-before" : "lbr";
     const char *clock = o.wall ? "wall" : "thread_cpu";
     if (o.json) {
-        printf("{\"median_us\": %.4f, \"gflops\": %.4f, \"isa\": \"%s\", \"threads\": %zu, \"input_size\": %zu, "
+        printf("{\"median_us\": %.6g, \"gflops\": %.6g, \"isa\": \"%s\", \"threads\": %zu, \"input_size\": %zu, "
                "\"hidden\": %zu, \"batch\": %zu, \"seq\": %zu, \"layers\": %zu, \"bidirectional\": %s, "
                "\"variant\": \"%s\", \"ci95_pct\": %.3f, \"samples\": %zu, \"calls_per_sample\": %ld, "
                "\"clock\": \"%s\", \"version\": \"%s\"}\n",

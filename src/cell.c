@@ -5,14 +5,16 @@
 
 #include "model.h"
 
-/* Workspace: gx [B, 3 hp], the state in and out [B, hp] each, RESET_BEFORE scratch [2 B, hp]. */
+/* Workspace: gx [B, 3 hp], the state in and out [B, hp] each, the gates kernel's scratch. */
 static int cell_plan(const gru_model *m, size_t B, size_t *gx, size_t *state, size_t *total) {
-    size_t n, s, t;
+    size_t n, s, t, sc;
     if (!gru_mul_ok(B, 3 * m->hp, &n) || !gru_mul_ok(n, sizeof(float), &n) || !gru_align_ok(n, gx) ||
-        !gru_mul_ok(B, m->hp, &s) || !gru_mul_ok(s, sizeof(float), &s) || !gru_align_ok(s, state))
+        !gru_mul_ok(B, m->hp, &s) || !gru_mul_ok(s, sizeof(float), &s) || !gru_align_ok(s, state) ||
+        !gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &sc) ||
+        !gru_mul_ok(sc, sizeof(float), &sc))
         return 0;
-    const size_t states = m->cfg.variant == GRU_VARIANT_RESET_BEFORE ? 4 : 2;
-    return gru_mul_ok(*state, states, &t) && gru_add_ok(t, *gx, &t) && gru_add_ok(t, GRU_ALIGN - 1, total);
+    return gru_mul_ok(*state, 2, &t) && gru_add_ok(t, *gx, &t) && gru_add_ok(t, sc, &t) &&
+           gru_add_ok(t, GRU_ALIGN - 1, total);
 }
 
 gru_status gru_cell_workspace_size(const gru_model *model, size_t batch, size_t *bytes) {
@@ -47,7 +49,7 @@ gru_status gru_cell(const gru_model *model, size_t layer, int reverse, size_t ba
     }
     unsigned char *ws = (unsigned char *)(((uintptr_t)workspace + GRU_ALIGN - 1) & ~(uintptr_t)(GRU_ALIGN - 1));
     float *gx = (float *)ws, *h_in = (float *)(ws + gxb), *h_new = (float *)(ws + gxb + stb);
-    float *scratch = m->cfg.variant == GRU_VARIANT_RESET_BEFORE ? (float *)(ws + gxb + 2 * stb) : NULL;
+    float *scratch = (float *)(ws + gxb + 2 * stb);
 
     /* Direction d's columns of the layer's GEMM: 3 hp is a multiple of the panel width. */
     const gru_model_layer *ly = &m->layer[layer];

@@ -13,7 +13,7 @@ typedef struct fwd_plan {
     size_t gx;      /* T * B * ldgx floats: the layer's input projection */
     size_t inter;   /* T * B * D * H floats: output of a layer that is not the last (L > 1) */
     size_t state;   /* per direction: 2 * B * hp floats, the state double buffer */
-    size_t scratch; /* per direction: 2 * B * hp floats for RESET_BEFORE, else 0 */
+    size_t scratch; /* per direction: the gates kernel's scratch */
     size_t active;  /* per direction: B flags */
     size_t total;   /* everything, plus GRU_ALIGN - 1 to align a caller's buffer */
 } fwd_plan;
@@ -31,7 +31,9 @@ static int plan_workspace(const gru_model *m, size_t T, size_t B, fwd_plan *p) {
         !gru_align_ok(B, &p->active))
         return 0;
     if (m->cfg.num_layers > 1 && !fbytes(rows, D, H, &p->inter)) return 0;
-    if (m->cfg.variant == GRU_VARIANT_RESET_BEFORE) p->scratch = p->state;
+    if (!gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) ||
+        !fbytes(x, 1, 1, &p->scratch))
+        return 0;
     return gru_add_ok(p->state, p->scratch, &per_dir) && gru_add_ok(per_dir, p->active, &per_dir) &&
            gru_mul_ok(per_dir, D, &x) && gru_add_ok(x, p->gx, &x) && gru_add_ok(x, p->inter, &x) &&
            gru_add_ok(x, GRU_ALIGN - 1, &p->total);
@@ -89,7 +91,7 @@ static void run_direction(const gru_model *m, const gru_forward_args *a, const f
     const size_t T = a->seq_len, B = a->batch, H = m->cfg.hidden_size, D = m->D, hp = m->hp;
     const size_t ld = m->ldgx, ldo = D * H;
     float *h_a = (float *)ws, *h_b = h_a + B * hp;
-    float *scratch = p->scratch ? (float *)(ws + p->state) : NULL;
+    float *scratch = (float *)(ws + p->state);
     unsigned char *active = ws + p->state + p->scratch;
     const size_t hidx = l * D + d;
 

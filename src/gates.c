@@ -17,6 +17,7 @@ void gru_gates_dsp_init(GruGatesDSP *c, unsigned flags) {
     c->lbr = gru_gates_lbr_f32_c;
     c->rb = gru_gates_rb_f32_c;
     c->nb = gru_gates_nb_c;
+    c->sub = gru_gates_sub_c;
 #if ARCH_X86_64
     gru_gates_dsp_init_x86(c, flags);
 #elif ARCH_AARCH64

@@ -2,8 +2,9 @@
  * Gates family: one fused recurrent step of one layer and direction for a batch of rows.
  * Shapes: H = hidden >= 1, Hp = round_up(H, nb) (nb: this table's block of hidden units),
  * batch >= 1. Contract of every function declared by decl_gates_fn:
- *   wp      W_hh packed by gru_pack_gates() for this table's nb: per block of nb hidden units,
- *           per k < H, the block's r, z and n rows, nb floats each (zero past H).
+ *   wp      W_hh packed by gru_pack_gates() for this table's nb and sub: per sub-block of sub
+ *           hidden units (Hp / sub of them), per k < H, the sub-block's r, z and n weights, sub
+ *           floats each (zero past H).
  *   gx      row b at gx + b * ldgx: [r | z | n], Hp floats each: the chain start of every gate
  *           (the input projection, with the biases the model folded into it).
  *   bn      LINEAR_BEFORE_RESET: Hp floats, the chain start of W_hn h (b_hh_n, or 0); RESET_BEFORE:
@@ -14,7 +15,8 @@
  *   y       NULL, or row b at y + b * ldy: the new state's first H floats, exactly those written.
  *   active  NULL (every row active) or batch flags: an inactive row keeps its state
  *           (h_out row = h_in row) and gets y row = 0.
- *   scratch RESET_BEFORE: 2 * batch * Hp floats; LINEAR_BEFORE_RESET: unused, may be NULL.
+ *   scratch RESET_BEFORE: gru_gates_scratch_floats() = 2 * batch * Hp floats (r * h and z), any
+ *           alignment; LINEAR_BEFORE_RESET: unused (0 floats), may be NULL.
  * Numerics, the same expression order on every ISA (each "chain" is one FMA chain in increasing
  * k from the start value, vectorised over hidden units, never over k):
  *   r = sigmoid(chain(gx_r; W_hr, h)), z = sigmoid(chain(gx_z; W_hz, h)),
@@ -29,11 +31,16 @@
 
 #include "common.h"
 
-/* Block of hidden units (nb) of each ISA's kernel: four vectors. */
-#define gru_gates_nb_c 4
-#define gru_gates_nb_avx2 32
-#define gru_gates_nb_avx512 64
-#define gru_gates_nb_neon 16
+/* Sub-block of hidden units (sub: one vector) and block (nb: four sub-blocks, the padding unit)
+ * of each ISA's kernel. */
+#define gru_gates_sub_c 1
+#define gru_gates_sub_avx2 8
+#define gru_gates_sub_avx512 16
+#define gru_gates_sub_neon 4
+#define gru_gates_nb_c (4 * gru_gates_sub_c)
+#define gru_gates_nb_avx2 (4 * gru_gates_sub_avx2)
+#define gru_gates_nb_avx512 (4 * gru_gates_sub_avx512)
+#define gru_gates_nb_neon (4 * gru_gates_sub_neon)
 
 #define decl_gates_fn(name)                                                                                  \
     void(name)(float *h_out, float *y, size_t ldy, const float *h_in, const float *gx, size_t ldgx,         \
@@ -44,11 +51,18 @@ typedef decl_gates_fn(*gru_gates_fn);
 typedef struct GruGatesDSP {
     gru_gates_fn lbr; /* GRU_VARIANT_LINEAR_BEFORE_RESET */
     gru_gates_fn rb;  /* GRU_VARIANT_RESET_BEFORE */
-    size_t nb;        /* block of hidden units the packed weights must have */
+    size_t nb;        /* hidden units are padded to a multiple of nb */
+    size_t sub;       /* sub-block of hidden units the packed weights must have */
 } GruGatesDSP;
 
 GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_lbr_f32);
 GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_rb_f32);
+
+/* Floats of scratch one step needs (see above); 0 on overflow. */
+static inline int gru_gates_scratch_floats(size_t batch, size_t hp, int reset_before, size_t *floats) {
+    *floats = 0;
+    return !reset_before || (!__builtin_mul_overflow(batch, hp, floats) && !__builtin_mul_overflow(*floats, 2, floats));
+}
 
 /* Fills the table for a CPU flag mask: the reference first, then newer ISAs over it. */
 void gru_gates_dsp_init(GruGatesDSP *c, unsigned flags);

@@ -9,12 +9,14 @@
 #include "act_impl.h"
 #include "gates.h"
 
-/* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere). */
+/* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere).
+ * AVX-512: 8 rows x 1 vector halves the weight traffic per FMA of 4 x 2 (measured faster at
+ * H = 1024, B = 64; equal elsewhere). */
 #define gates_mr_c 4
 #define gates_acc_c 12
 #define gates_mr_avx2 4
 #define gates_acc_avx2 12
-#define gates_mr_avx512 4
+#define gates_mr_avx512 8
 #define gates_acc_avx512 24
 #define gates_mr_neon 4
 #define gates_acc_neon 24
@@ -23,13 +25,14 @@
 #define GATES_NV (GATES_NB / VL)
 #define GATES_MR GRU_ISA_FN(gates_mr)
 #define GATES_ACC GRU_ISA_FN(gates_acc)
-/* Vectors per tile for r rows: the most (dividing GATES_NV) whose 3 * r * NVP chains fit. */
-#define GATES_NVP(r)                                \
-    (3 * (r) * GATES_NV <= GATES_ACC       ? GATES_NV \
-     : 3 * (r) * (GATES_NV / 2) <= GATES_ACC ? GATES_NV / 2 \
-                                             : 1)
+/* Vectors per tile for r rows and g gates: the most (dividing GATES_NV) whose g * r * NVP
+ * chains fit the accumulator budget. */
+#define GATES_NVP(r, g)                                     \
+    ((g) * (r) * GATES_NV <= GATES_ACC         ? GATES_NV     \
+     : (g) * (r) * (GATES_NV / 2) <= GATES_ACC ? GATES_NV / 2 \
+                                               : 1)
 
-_Static_assert(GATES_NB % VL == 0 && GATES_NV % 4 == 0, "gates block must be four vectors");
+_Static_assert(GRU_ISA_FN(gru_gates_sub) == VL && GATES_NV == 4, "gates: one-vector sub-blocks, four per block");
 
 #define GATES_ALWAYS_INLINE static inline __attribute__((always_inline))
 
@@ -54,144 +57,101 @@ GATES_ALWAYS_INLINE void gates_out(const gates_step *s, size_t row, size_t j, vf
     if (s->y) gates_store_y(s->y + row * s->ldy, on ? hnew : vf_set1(0.0f), j, s->H);
 }
 
-/* LINEAR_BEFORE_RESET: rows [row0, row0 + R), vectors [v0, v0 + NVP) of block blk. */
-GATES_ALWAYS_INLINE void gates_lbr_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int R,
-                                        const int NVP) {
+/* The three tile kinds: which gates a tile accumulates and what it multiplies them with. */
+enum { GATES_LBR, GATES_RZ, GATES_N };
+#define GATES_COUNT(kind) ((kind) == GATES_LBR ? 3 : (kind) == GATES_RZ ? 2 : 1)
+
+/* One tile, kind LBR (r, z, n from h, then the update), RZ (RESET_BEFORE's r and z from h; stores
+ * z and r * h) or N (RESET_BEFORE's n from r * h, then the update): rows [row0, row0 + R), vectors
+ * [v0, v0 + NVP) of block blk, every k in one go. (Splitting k into L1-sized chunks, parking the
+ * chains in between, was measured slower: the weights stream well from L2.) */
+GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int kind,
+                                    const int R, const int NVP) {
+    const int G = GATES_COUNT(kind);
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL;
-    vf ar[GATES_MR][GATES_NV], az[GATES_MR][GATES_NV], an[GATES_MR][GATES_NV];
+    vf a[3][GATES_MR][GATES_NV];
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const float *g = s->gx + (row0 + i) * s->ldgx + j0 + v * VL;
-            ar[i][v] = vf_load(g);
-            az[i][v] = vf_load(g + Hp);
-            an[i][v] = vf_load(s->bn + j0 + v * VL);
-        }
-    const float *w = s->wp + blk * H * 3 * GATES_NB + v0 * VL;
-    const float *h = s->h_in + row0 * Hp;
-    for (size_t k = 0; k < H; k++, w += 3 * GATES_NB) {
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) {
+                const size_t row = row0 + i, j = j0 + v * VL;
+                const int gate = kind == GATES_N ? 2 : g; /* r, z, n = 0, 1, 2 */
+                if (kind == GATES_LBR && gate == 2)
+                    a[g][i][v] = vf_load(s->bn + j);
+                else
+                    a[g][i][v] = vf_load(s->gx + row * s->ldgx + gate * Hp + j);
+            }
+    const size_t vs = H * 3 * VL; /* floats between sub-blocks */
+    const float *w = s->wp + (blk * GATES_NV + v0) * vs + (kind == GATES_N ? 2 * VL : 0);
+    const float *h = (kind == GATES_N ? s->rh : s->h_in) + row0 * Hp;
+    for (size_t k = 0; k < H; k++, w += 3 * VL) {
 #pragma GCC unroll 8
         for (int i = 0; i < R; i++) {
             const vf hb = vf_set1(h[i * Hp + k]);
 #pragma GCC unroll 8
-            for (int v = 0; v < NVP; v++) {
-                ar[i][v] = vf_fma(hb, vf_load(w + v * VL), ar[i][v]);
-                az[i][v] = vf_fma(hb, vf_load(w + GATES_NB + v * VL), az[i][v]);
-                an[i][v] = vf_fma(hb, vf_load(w + 2 * GATES_NB + v * VL), an[i][v]);
+            for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+                for (int g = 0; g < G; g++) a[g][i][v] = vf_fma(hb, vf_load(w + v * vs + g * VL), a[g][i][v]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++) {
+            const size_t row = row0 + i, j = j0 + v * VL, o = row * Hp + j;
+            const vf hp = vf_load(s->h_in + o);
+            if (kind == GATES_LBR) {
+                const vf r = v_sigmoid(a[0][i][v]);
+                const vf z = v_sigmoid(a[1][i][v]);
+                const vf n = v_tanh(vf_fma(r, a[2][i][v], vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
+                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
+            } else if (kind == GATES_RZ) {
+                vf_store(s->rh + o, vf_mul(v_sigmoid(a[0][i][v]), hp));
+                vf_store(s->zb + o, v_sigmoid(a[1][i][v]));
+            } else {
+                const vf n = v_tanh(a[0][i][v]);
+                const vf z = vf_load(s->zb + o);
+                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
             }
-        }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const size_t row = row0 + i, j = j0 + v * VL;
-            const vf r = v_sigmoid(ar[i][v]);
-            const vf z = v_sigmoid(az[i][v]);
-            const vf n = v_tanh(vf_fma(r, an[i][v], vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
-            const vf hp = vf_load(s->h_in + row * Hp + j);
-            gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
-        }
-}
-
-/* RESET_BEFORE, first pass: r and z; stores z and r * h for the second pass. */
-GATES_ALWAYS_INLINE void gates_rz_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int R,
-                                       const int NVP) {
-    const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL;
-    vf ar[GATES_MR][GATES_NV], az[GATES_MR][GATES_NV];
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const float *g = s->gx + (row0 + i) * s->ldgx + j0 + v * VL;
-            ar[i][v] = vf_load(g);
-            az[i][v] = vf_load(g + Hp);
-        }
-    const float *w = s->wp + blk * H * 3 * GATES_NB + v0 * VL;
-    const float *h = s->h_in + row0 * Hp;
-    for (size_t k = 0; k < H; k++, w += 3 * GATES_NB) {
-#pragma GCC unroll 8
-        for (int i = 0; i < R; i++) {
-            const vf hb = vf_set1(h[i * Hp + k]);
-#pragma GCC unroll 8
-            for (int v = 0; v < NVP; v++) {
-                ar[i][v] = vf_fma(hb, vf_load(w + v * VL), ar[i][v]);
-                az[i][v] = vf_fma(hb, vf_load(w + GATES_NB + v * VL), az[i][v]);
-            }
-        }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const size_t o = (row0 + i) * Hp + j0 + v * VL;
-            vf_store(s->rh + o, vf_mul(v_sigmoid(ar[i][v]), vf_load(s->h_in + o)));
-            vf_store(s->zb + o, v_sigmoid(az[i][v]));
-        }
-}
-
-/* RESET_BEFORE, second pass: n from r * h, then the update. */
-GATES_ALWAYS_INLINE void gates_n_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int R,
-                                      const int NVP) {
-    const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL;
-    vf an[GATES_MR][GATES_NV];
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) an[i][v] = vf_load(s->gx + (row0 + i) * s->ldgx + 2 * Hp + j0 + v * VL);
-    const float *w = s->wp + blk * H * 3 * GATES_NB + 2 * GATES_NB + v0 * VL;
-    const float *rh = s->rh + row0 * Hp;
-    for (size_t k = 0; k < H; k++, w += 3 * GATES_NB) {
-#pragma GCC unroll 8
-        for (int i = 0; i < R; i++) {
-            const vf hb = vf_set1(rh[i * Hp + k]);
-#pragma GCC unroll 8
-            for (int v = 0; v < NVP; v++) an[i][v] = vf_fma(hb, vf_load(w + v * VL), an[i][v]);
-        }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const size_t row = row0 + i, j = j0 + v * VL;
-            const vf n = v_tanh(an[i][v]);
-            const vf hp = vf_load(s->h_in + row * Hp + j);
-            const vf z = vf_load(s->zb + row * Hp + j);
-            gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
         }
 }
 
 /* Every tile of one block: full row tiles of GATES_MR, then the remaining rows as one tile. */
-#define GATES_BLOCK(kind)                                                                           \
-    static void gates_##kind##_block(const gates_step *s, size_t blk) {                           \
-        size_t row = 0;                                                                             \
-        for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(GATES_MR))                               \
-            for (row = 0; row + GATES_MR <= s->batch; row += GATES_MR)                                \
-                gates_##kind##_tile(s, row, blk, v0, GATES_MR, GATES_NVP(GATES_MR));                \
-        row = s->batch / GATES_MR * GATES_MR;                                                       \
-        switch (s->batch - row) {                                                                   \
-        case 1:                                                                                     \
-            for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(1))                                  \
-                gates_##kind##_tile(s, row, blk, v0, 1, GATES_NVP(1));                              \
-            break;                                                                                  \
-        case 2:                                                                                     \
-            for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(2))                                  \
-                gates_##kind##_tile(s, row, blk, v0, 2, GATES_NVP(2));                              \
-            break;                                                                                  \
-        case 3:                                                                                     \
-            for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(3))                                  \
-                gates_##kind##_tile(s, row, blk, v0, 3, GATES_NVP(3));                              \
-            break;                                                                                  \
-        default: break;                                                                             \
-        }                                                                                           \
+#define GATES_TAIL(kind, R)                                                   \
+    for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(R, GATES_COUNT(kind))) \
+        gates_tile(s, row, blk, v0, kind, R, GATES_NVP(R, GATES_COUNT(kind)));
+#define GATES_BLOCK(name, kind)                                                                 \
+    static void gates_##name##_block(const gates_step *s, size_t blk) {                         \
+        enum { NVP = GATES_NVP(GATES_MR, GATES_COUNT(kind)) };                                   \
+        const size_t full = s->batch / GATES_MR * GATES_MR;                                     \
+        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVP) /* the sub-blocks' weights stay in L2 */  \
+            for (size_t row = 0; row < full; row += GATES_MR)                                   \
+                gates_tile(s, row, blk, v0, kind, GATES_MR, NVP);                               \
+        const size_t row = full;                                                                \
+        switch (s->batch - row) {                                                               \
+        case 1: GATES_TAIL(kind, 1) break;                                                      \
+        case 2: GATES_TAIL(kind, 2) break;                                                      \
+        case 3: GATES_TAIL(kind, 3) break;                                                      \
+        GATES_TAILS_8(kind)                                                                     \
+        default: break;                                                                         \
+        }                                                                                       \
     }
-#if GATES_MR != 4
-#error "gates: the row tails below assume GATES_MR == 4"
+#if GATES_MR == 8
+#define GATES_TAILS_8(kind)          \
+    case 4: GATES_TAIL(kind, 4) break; \
+    case 5: GATES_TAIL(kind, 5) break; \
+    case 6: GATES_TAIL(kind, 6) break; \
+    case 7: GATES_TAIL(kind, 7) break;
+#elif GATES_MR == 4
+#define GATES_TAILS_8(kind)
+#else
+#error "gates: row tails are written for GATES_MR 4 or 8"
 #endif
-GATES_BLOCK(lbr)
-GATES_BLOCK(rz)
-GATES_BLOCK(n)
+GATES_BLOCK(lbr, GATES_LBR)
+GATES_BLOCK(rz, GATES_RZ)
+GATES_BLOCK(n, GATES_N)
 
 static inline gates_step gates_step_init(float *h_out, float *y, size_t ldy, const float *h_in, const float *gx,
                                          size_t ldgx, const float *wp, const float *bn, const unsigned char *active,

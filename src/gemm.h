@@ -21,7 +21,7 @@
 
 /* Panel width (columns) of each ISA's kernel: a multiple of its vector length. */
 #define gru_gemm_nr_c 4
-#define gru_gemm_nr_avx2 16
+#define gru_gemm_nr_avx2 24
 #define gru_gemm_nr_avx512 64
 #define gru_gemm_nr_neon 16
 

@@ -5,8 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "cpu.h"
 #include "pack.h"
+
+/* A direction's GEMM columns (3 hp) must be whole panels: gru_cell runs one direction alone. */
+#define GRU_PANELS_FIT(isa) (3 * gru_gates_nb_##isa % gru_gemm_nr_##isa == 0)
+_Static_assert(GRU_PANELS_FIT(c) && GRU_PANELS_FIT(avx2) && GRU_PANELS_FIT(avx512) && GRU_PANELS_FIT(neon),
+               "3 * gates block must be a multiple of the gemm panel width");
 
 /* Byte sizes of every packed array of one layer, each rounded up to GRU_ALIGN. */
 typedef struct layer_sizes {
@@ -88,7 +94,7 @@ static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const
     gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr);
     for (size_t d = 0; d < m->D; d++) {
         const gru_layer_weights *lw = &w[l * m->D + d];
-        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb);
+        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb, m->gates.sub);
         for (size_t j = 0; j < hp; j++) bn[d][j] = j < H && c->bias && lbr ? lw->b_hh[2 * H + j] : 0.0f;
         m->dir[l * m->D + d].w_hh = w_hh[d];
         m->dir[l * m->D + d].bn = bn[d];
@@ -113,6 +119,9 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     m->D = config->bidirectional ? 2 : 1;
     const unsigned flags = gru_cpu_flags();
     m->isa = gru_isa_of_flags(flags);
+#if ARCH_X86_64 && !HAVE_AVX512
+    if (m->isa == GRU_ISA_AVX512) m->isa = GRU_ISA_AVX2; /* this build has no AVX-512 kernels */
+#endif
     gru_gemm_dsp_init(&m->gemm, flags);
     gru_gates_dsp_init(&m->gates, flags);
     m->step = config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? m->gates.lbr : m->gates.rb;

@@ -26,13 +26,13 @@ int gru_pack_gates_floats(size_t hidden, size_t nb, size_t *floats) {
     return gru_mul_ok(blocks, nb, &hp) && gru_mul_ok(hp, 3, &rows) && gru_mul_ok(rows, hidden, floats);
 }
 
-void gru_pack_gates(float *dst, const float *w_hh, size_t hidden, size_t nb) {
-    const size_t blocks = hidden / nb + (hidden % nb != 0);
-    for (size_t b = 0; b < blocks; b++)
+void gru_pack_gates(float *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub) {
+    const size_t subs = (hidden / nb + (hidden % nb != 0)) * (nb / sub);
+    for (size_t s = 0; s < subs; s++)
         for (size_t k = 0; k < hidden; k++)
             for (size_t g = 0; g < 3; g++)
-                for (size_t c = 0; c < nb; c++) {
-                    const size_t j = b * nb + c;
+                for (size_t c = 0; c < sub; c++) {
+                    const size_t j = s * sub + c;
                     *dst++ = j < hidden ? w_hh[(g * hidden + j) * hidden + k] : 0.0f;
                 }
 }

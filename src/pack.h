@@ -13,11 +13,11 @@ int gru_pack_gemm_floats(size_t n, size_t kdim, size_t nr, size_t *floats);
  * GEMM's W is the kdim floats at cols[j], or zeros where cols[j] is NULL or j >= n. */
 void gru_pack_gemm(float *dst, const float *const *cols, size_t n, size_t kdim, size_t nr);
 
-/* Floats of a gates packing of W_hh for H hidden units in blocks of nb: 3 * round_up(H, nb) * H.
- * Returns 0 on overflow. */
+/* Floats of a gates packing of W_hh for H hidden units padded to a multiple of nb:
+ * 3 * round_up(H, nb) * H. Returns 0 on overflow. */
 int gru_pack_gates_floats(size_t hidden, size_t nb, size_t *floats);
-/* w_hh [3H, H] row-major (gate order r, z, n) -> dst[blk][k][g][c] = w_hh[g * H + blk * nb + c][k],
- * zero where blk * nb + c >= H. */
-void gru_pack_gates(float *dst, const float *w_hh, size_t hidden, size_t nb);
+/* w_hh [3H, H] row-major (gate order r, z, n) -> dst[s][k][g][c] = w_hh[g * H + s * sub + c][k]
+ * for sub-blocks s < round_up(H, nb) / sub, zero where s * sub + c >= H. nb % sub == 0. */
+void gru_pack_gates(float *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub);
 
 #endif /* GRU_SRC_PACK_H */

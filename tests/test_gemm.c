@@ -111,11 +111,11 @@ static int check_case(rig_rng *r, size_t m, size_t n, size_t k) {
     return isas;
 }
 
-/* Sizes around the tile boundaries of every ISA: rows (MR 4 or 6, row block 16 MR), panel widths
- * (4, 16, 64), the k block (256). */
+/* Sizes around the tile boundaries of every ISA: rows (MR 4 or 6), panel widths (4, 16, 24, 64)
+ * and the panel groups of the few-rows path (up to 4 panels). */
 Test(gemm, tile_boundaries) {
     static const size_t ms[] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 25};
-    static const size_t ns[] = {1, 3, 4, 5, 8, 15, 16, 17, 31, 33, 48, 63, 64, 65, 100, 129};
+    static const size_t ns[] = {1, 3, 4, 5, 8, 15, 16, 17, 23, 24, 25, 33, 48, 63, 64, 65, 97, 129, 200};
     static const size_t ks[] = {1, 2, 3, 8, 17, 64};
     rig_rng r = rig_rng_init(11);
     int cases = 0, isas = 0;
@@ -128,10 +128,10 @@ Test(gemm, tile_boundaries) {
     cr_log_info("gemm: %d shapes x (naive chain, reference, %d SIMD ISAs) bit-identical", cases, isas);
 }
 
-/* Long k (several k blocks, so chains are stored and reloaded) and many rows (several row blocks). */
+/* Long k and many rows (several row blocks, whose size depends on k). */
 Test(gemm, k_and_row_blocks) {
     static const size_t shapes[][3] = {{1, 70, 257}, {7, 33, 256}, {13, 64, 513}, {97, 17, 300},
-                                       {200, 40, 20}, {193, 129, 260}, {3, 200, 700}};
+                                       {200, 40, 20}, {193, 129, 260}, {3, 200, 700}, {150, 30, 3000}};
     rig_rng r = rig_rng_init(12);
     int isas = 0;
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)

@@ -10,6 +10,7 @@ static inline void gru_gates_dsp_init_arm(GruGatesDSP *c, unsigned flags) {
     c->lbr = gru_gates_lbr_f32_neon;
     c->rb = gru_gates_rb_f32_neon;
     c->nb = gru_gates_nb_neon;
+    c->sub = gru_gates_sub_neon;
 }
 
 #endif /* GRU_SRC_ARM_GATES_INIT_H */

@@ -11,11 +11,13 @@ static inline void gru_gates_dsp_init_x86(GruGatesDSP *c, unsigned flags) {
     c->lbr = gru_gates_lbr_f32_avx2;
     c->rb = gru_gates_rb_f32_avx2;
     c->nb = gru_gates_nb_avx2;
+    c->sub = gru_gates_sub_avx2;
 #if HAVE_AVX512
     if (!(flags & GRU_CPU_FLAG_AVX512)) return;
     c->lbr = gru_gates_lbr_f32_avx512;
     c->rb = gru_gates_rb_f32_avx512;
     c->nb = gru_gates_nb_avx512;
+    c->sub = gru_gates_sub_avx512;
 #endif
 }
 

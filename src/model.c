@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "cpu.h"
 #include "pack.h"
 
@@ -34,6 +33,19 @@ static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
     size_t entries;
     if (!gru_mul_ok(cfg->num_layers, D, &entries))
         return gru_error(GRU_ERR_OVERFLOW, "gru_model_create: num_layers = %zu overflows", cfg->num_layers);
+    /* The raw fp32 weights must fit in memory before any entry of `w` is read: a config whose
+     * sizes overflow cannot come with L*D real entries. */
+    size_t H3, DH, per_dir, bytes = 0;
+    int ok = gru_mul_ok(cfg->hidden_size, 3, &H3) && gru_mul_ok(cfg->hidden_size, D, &DH);
+    for (size_t l = 0; ok && l < cfg->num_layers; l++) {
+        size_t cols;
+        ok = gru_add_ok(l ? DH : cfg->input_size, cfg->hidden_size, &cols) && gru_add_ok(cols, 2, &cols) &&
+             gru_mul_ok(H3, cols, &per_dir) && gru_mul_ok(per_dir, D * sizeof(float), &per_dir) &&
+             gru_add_ok(bytes, per_dir, &bytes);
+    }
+    if (!ok)
+        return gru_error(GRU_ERR_OVERFLOW, "gru_model_create: the weights of I = %zu, H = %zu, L = %zu overflow size_t",
+                         cfg->input_size, cfg->hidden_size, cfg->num_layers);
     for (size_t i = 0; i < entries; i++) {
         if (!w[i].w_ih || !w[i].w_hh)
             return gru_error(GRU_ERR_NULL, "gru_model_create: weights[%zu] (layer %zu, direction %zu) has a NULL %s", i,
@@ -119,9 +131,6 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     m->D = config->bidirectional ? 2 : 1;
     const unsigned flags = gru_cpu_flags();
     m->isa = gru_isa_of_flags(flags);
-#if ARCH_X86_64 && !HAVE_AVX512
-    if (m->isa == GRU_ISA_AVX512) m->isa = GRU_ISA_AVX2; /* this build has no AVX-512 kernels */
-#endif
     gru_gemm_dsp_init(&m->gemm, flags);
     gru_gates_dsp_init(&m->gates, flags);
     m->step = config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? m->gates.lbr : m->gates.rb;

@@ -3,6 +3,7 @@
 #include <cpuid.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "cpu.h"
 
 static uint64_t xgetbv0(void) {
@@ -27,6 +28,9 @@ unsigned gru_cpu_detect(void) {
         flags |= GRU_CPU_FLAG_AVX2;
         if (avx512 && (xcr0 & 0xe0) == 0xe0) flags |= GRU_CPU_FLAG_AVX512; /* opmask, ZMM0-15 hi, ZMM16-31 */
     }
+#if !HAVE_AVX512
+    flags &= ~(unsigned)GRU_CPU_FLAG_AVX512; /* this build has no AVX-512 kernels */
+#endif
 #ifdef GRU_EMULATE_AVX512
     /* Test build: the AVX-512 kernels are compiled against SIMDe, so any AVX2 machine runs them. */
     if (flags & GRU_CPU_FLAG_AVX2) flags |= GRU_CPU_FLAG_AVX512;

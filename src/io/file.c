@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,4 +84,13 @@ gru_status gru_file_write_atomic(const char *path, const gru_chunk *chunks, size
         return gru_error(GRU_ERR_IO, "%s: write failed: %s", path, strerror(err));
     }
     return GRU_OK;
+}
+
+gru_status gru_file_error(const char *file, gru_status s, const char *fmt, ...) {
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return gru_error(s, "%s: %s", file, msg);
 }

@@ -20,6 +20,14 @@ static inline uint64_t gru_le64(const unsigned char *p) {
     return (uint64_t)gru_le32(p) | (uint64_t)gru_le32(p + 4) << 32;
 }
 
+/* Records "<file>: <message>" for gru_last_error() and returns s: every reader's error line names
+ * the file it was reading. */
+gru_status gru_file_error(const char *file, gru_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Reads the whole file at `path` into a gru_malloc'd buffer (*data is NULL when the file is
  * empty). GRU_ERR_IO (message names the path and the system error) or GRU_ERR_NOMEM. */
 gru_status gru_file_read(const char *path, void **data, size_t *size);

@@ -2,7 +2,6 @@
  * NumPy .npy reader and writer. The header is a Python dict literal; the parser accepts exactly
  * what numpy writes: {'descr': str, 'fortran_order': bool, 'shape': tuple of ints}, in any order,
  * then spaces and a newline. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,7 @@ typedef struct hdr {
     int fortran, seen[3];
 } hdr;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static gru_status
-fail(const char *file, gru_status s, const char *fmt, ...) {
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return gru_error(s, "%s: %s", file, msg);
-}
+#define fail gru_file_error
 
 static gru_status bad(const hdr *h, const char *what) {
     return fail(h->file, GRU_ERR_FORMAT, "malformed header at byte %zu: %s", (size_t)(h->p - h->start), what);

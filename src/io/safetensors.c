@@ -3,7 +3,6 @@
  * accessors below can trust every offset. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +50,7 @@ static const struct {
     {"U64", 8, GRU_DTYPE_OTHER}, {"F8_E5M2", 1, GRU_DTYPE_OTHER}, {"F8_E4M3", 1, GRU_DTYPE_OTHER},
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static gru_status
-fail(const char *file, gru_status s, const char *fmt, ...) {
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return gru_error(s, "%s: %s", file, msg);
-}
+#define fail gru_file_error
 
 /* A non-negative integer that cJSON holds exactly. */
 static int json_size(const cJSON *v, size_t *out) {

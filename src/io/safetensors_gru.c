@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * A GRU from a PyTorch state_dict in a safetensors file: names, shapes and metadata checked, weights
  * widened to f32 into one owned block, ready for gru_model_create. Built on the public reader API. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/file.h"
 #include "io/safetensors.h"
 
 struct gru_weights {
@@ -26,18 +26,7 @@ typedef struct loader {
     size_t name_cap;
 } loader;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static gru_status
-fail(const loader *ld, gru_status s, const char *fmt, ...) {
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return gru_error(s, "%s: %s", ld->file, msg);
-}
+#define fail(ld, ...) gru_file_error((ld)->file, __VA_ARGS__)
 
 static const char *tensor_name(loader *ld, int kind, size_t layer, int reverse) {
     snprintf(ld->name, ld->name_cap, "%s%s_l%zu%s", ld->prefix, kind_names[kind], layer, reverse ? "_reverse" : "");

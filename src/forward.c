@@ -12,9 +12,7 @@
 typedef struct fwd_plan {
     size_t gx;      /* T * B * ldgx floats: the layer's input projection */
     size_t inter;   /* T * B * D * H floats: output of a layer that is not the last (L > 1) */
-    size_t state;   /* per direction: 2 * B * hp floats, the state double buffer */
-    size_t scratch; /* per direction: the gates kernel's scratch */
-    size_t active;  /* per direction: B flags */
+    size_t dir;     /* per direction: gru_direction_workspace() */
     size_t total;   /* everything, plus GRU_ALIGN - 1 to align a caller's buffer */
 } fwd_plan;
 
@@ -23,19 +21,29 @@ static int fbytes(size_t a, size_t b, size_t c, size_t *r) { /* a * b * c floats
     return gru_mul_ok(a, b, &n) && gru_mul_ok(n, c, &n) && gru_mul_ok(n, sizeof(float), &n) && gru_align_ok(n, r);
 }
 
+/* A direction's regions: the state double buffer (2 * B * hp floats), the gates kernel's scratch,
+ * B activity flags. */
+static int direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active) {
+    size_t x;
+    return fbytes(B, m->hp, 2, state) &&
+           gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) &&
+           fbytes(x, 1, 1, scratch) && gru_align_ok(B, active);
+}
+
+int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes) {
+    size_t state, scratch, active;
+    return direction_regions(m, B, &state, &scratch, &active) && gru_add_ok(state, scratch, bytes) &&
+           gru_add_ok(*bytes, active, bytes);
+}
+
 static int plan_workspace(const gru_model *m, size_t T, size_t B, fwd_plan *p) {
     const size_t D = m->D, H = m->cfg.hidden_size;
-    size_t rows, per_dir, x;
+    size_t rows, x;
     memset(p, 0, sizeof *p);
-    if (!gru_mul_ok(T, B, &rows) || !fbytes(rows, m->ldgx, 1, &p->gx) || !fbytes(B, m->hp, 2, &p->state) ||
-        !gru_align_ok(B, &p->active))
+    if (!gru_mul_ok(T, B, &rows) || !fbytes(rows, m->ldgx, 1, &p->gx) || !gru_direction_workspace(m, B, &p->dir))
         return 0;
     if (m->cfg.num_layers > 1 && !fbytes(rows, D, H, &p->inter)) return 0;
-    if (!gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) ||
-        !fbytes(x, 1, 1, &p->scratch))
-        return 0;
-    return gru_add_ok(p->state, p->scratch, &per_dir) && gru_add_ok(per_dir, p->active, &per_dir) &&
-           gru_mul_ok(per_dir, D, &x) && gru_add_ok(x, p->gx, &x) && gru_add_ok(x, p->inter, &x) &&
+    return gru_mul_ok(p->dir, D, &x) && gru_add_ok(x, p->gx, &x) && gru_add_ok(x, p->inter, &x) &&
            gru_add_ok(x, GRU_ALIGN - 1, &p->total);
 }
 
@@ -85,35 +93,31 @@ static void copy_rows(float *dst, size_t ldd, const float *src, size_t lds, size
     }
 }
 
-/* One direction of one layer over every step. */
-static void run_direction(const gru_model *m, const gru_forward_args *a, const fwd_plan *p, size_t l, size_t d,
-                          const float *gx, float *out, unsigned char *ws) {
-    const size_t T = a->seq_len, B = a->batch, H = m->cfg.hidden_size, D = m->D, hp = m->hp;
-    const size_t ld = m->ldgx, ldo = D * H;
-    float *h_a = (float *)ws, *h_b = h_a + B * hp;
-    float *scratch = (float *)(ws + p->state);
-    unsigned char *active = ws + p->state + p->scratch;
-    const size_t hidx = l * D + d;
+void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *s, const float *h0, const float *gx,
+                       size_t ldgx, float *y, size_t ldy, float *h_n, size_t ldh, void *ws) {
+    const size_t T = s->T, B = s->B, H = m->cfg.hidden_size, hp = m->hp;
+    size_t state = 0, scratch_bytes = 0, active_bytes = 0;
+    direction_regions(m, B, &state, &scratch_bytes, &active_bytes); /* checked by gru_direction_workspace */
+    float *h_a = ws, *h_b = h_a + B * hp;
+    float *scratch = (float *)((unsigned char *)ws + state);
+    unsigned char *active = (unsigned char *)ws + state + scratch_bytes;
 
-    copy_rows(h_a, hp, a->h0 ? a->h0 + hidx * B * H : NULL, H, B, H, 1);
+    copy_rows(h_a, hp, h0, H, B, H, 1);
     int masked = 0;
-    if (a->lengths)
-        for (size_t b = 0; b < B; b++) masked |= (size_t)a->lengths[b] != T;
-    /* Row (t, b) of x, gx and y: t * B + b, or b * T + t when batch_first. */
-    const size_t row_t = a->batch_first ? 1 : B, row_b = a->batch_first ? T : 1;
-    const gru_model_dir *dir = &m->dir[hidx];
-    for (size_t s = 0; s < T; s++) {
-        const size_t t = d ? T - 1 - s : s;
+    if (s->lengths)
+        for (size_t b = 0; b < B; b++) masked |= (size_t)s->lengths[b] != T;
+    const gru_model_dir *dir = &m->dir[l * m->D + d];
+    for (size_t k = 0; k < T; k++) {
+        const size_t t = d ? T - 1 - k : k;
         if (masked)
-            for (size_t b = 0; b < B; b++) active[b] = t < (size_t)a->lengths[b];
-        m->step(h_b, out ? out + t * row_t * ldo + d * H : NULL, row_b * ldo, h_a,
-                gx + t * row_t * ld + d * 3 * hp, row_b * ld, dir->w_hh, dir->bn, masked ? active : NULL, scratch, B,
-                H);
+            for (size_t b = 0; b < B; b++) active[b] = t < (size_t)s->lengths[b];
+        m->step(h_b, y ? y + t * s->row_t * ldy + d * H : NULL, s->row_b * ldy, h_a, gx + t * s->row_t * ldgx + d * 3 * hp,
+                s->row_b * ldgx, dir->w_hh, dir->bn, masked ? active : NULL, scratch, B, H);
         float *tmp = h_a;
         h_a = h_b;
         h_b = tmp;
     }
-    if (a->h_n) copy_rows(a->h_n + hidx * B * H, H, h_a, hp, B, H, 0);
+    if (h_n) copy_rows(h_n, ldh, h_a, hp, B, H, 0);
 }
 
 gru_status gru_forward(const gru_model *model, const gru_forward_args *args, void *workspace, size_t workspace_bytes) {
@@ -132,15 +136,20 @@ gru_status gru_forward(const gru_model *model, const gru_forward_args *args, voi
     unsigned char *ws = (unsigned char *)(((uintptr_t)workspace + GRU_ALIGN - 1) & ~(uintptr_t)(GRU_ALIGN - 1));
     float *gx = (float *)ws, *inter = (float *)(ws + p.gx);
     unsigned char *dir_ws = ws + p.gx + p.inter;
-    const size_t per_dir = p.state + p.scratch + p.active;
 
     const gru_model *m = model;
-    const size_t T = args->seq_len, B = args->batch, L = m->cfg.num_layers;
+    const size_t T = args->seq_len, B = args->batch, L = m->cfg.num_layers, H = m->cfg.hidden_size;
+    /* Row (t, b) of x, gx and y: t * B + b, or b * T + t when batch_first. */
+    const gru_steps steps = {T, B, args->batch_first ? 1 : B, args->batch_first ? T : 1, args->lengths};
     for (size_t l = 0; l < L; l++) {
         const gru_model_layer *ly = &m->layer[l];
         m->gemm.gemm(gx, m->ldgx, l ? inter : args->x, ly->in, ly->w_ih, ly->start, T * B, m->ldgx, ly->in);
         float *out = l + 1 < L ? inter : args->y;
-        for (size_t d = 0; d < m->D; d++) run_direction(m, args, &p, l, d, gx, out, dir_ws + d * per_dir);
+        for (size_t d = 0; d < m->D; d++) {
+            const size_t hidx = l * m->D + d;
+            gru_run_direction(m, l, d, &steps, args->h0 ? args->h0 + hidx * B * H : NULL, gx, m->ldgx, out, m->D * H,
+                              args->h_n ? args->h_n + hidx * B * H : NULL, H, dir_ws + d * p.dir);
+        }
     }
     gru_free(own);
     return GRU_OK;

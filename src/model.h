@@ -39,4 +39,20 @@ struct gru_model {
     size_t raw_bytes; /* the same weights as PyTorch fp32 tensors */
 };
 
+/* The step loop of one direction d of layer l over a projection already computed, shared by
+ * gru_forward and the systems in src/nets/ so they give the same bits. Row (t, b) of gx and y is
+ * t * row_t + b * row_b; gx rows have ldgx floats, direction d's gates at d * 3 * hp; h0 NULL
+ * (zeros) or B rows of H at h0 + b * H; y NULL or rows of ldy floats, this direction's H at d * H
+ * (zero where a row is inactive); h_n NULL or B rows of H at h_n + b * ldh. Item b is active at
+ * step t iff t < lengths[b] (lengths NULL: always); the reverse direction walks t = T-1 .. 0. */
+typedef struct gru_steps {
+    size_t T, B, row_t, row_b;
+    const int64_t *lengths;
+} gru_steps;
+/* Bytes of the workspace gru_run_direction needs for B rows (a multiple of GRU_ALIGN); 0 on overflow. */
+int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes);
+/* ws: gru_direction_workspace() bytes, GRU_ALIGN-aligned. */
+void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *s, const float *h0, const float *gx,
+                       size_t ldgx, float *y, size_t ldy, float *h_n, size_t ldh, void *ws);
+
 #endif /* GRU_SRC_MODEL_H */

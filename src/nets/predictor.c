@@ -128,7 +128,7 @@ static int plan(const gru_predictor *p, size_t B, size_t T, int per_step, pplan 
     const size_t DH = m->D * m->cfg.hidden_size;
     size_t rows, x;
     memset(q, 0, sizeof *q);
-    if (!gru_mul_ok(B, T, &rows) || !fb(rows, m->ldgx, &q->gx) || !gru_nets_dir_ws(m, B, &q->dir) ||
+    if (!gru_mul_ok(B, T, &rows) || !fb(rows, m->ldgx, &q->gx) || !gru_direction_workspace(m, B, &q->dir) ||
         !fb(B, DH, &q->fin) || !fb(B, p->cfg.head_dim, &q->hid))
         return 0;
     if (p->tab && !fb(per_step ? rows : B, m->ldgx, &q->gt)) return 0;
@@ -172,12 +172,12 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
             for (size_t j = 0; j < ld; j++) dst[j] = dst[j] + src[j];
         }
     }
-    const gru_nets_steps st = {T, B, 1, T, a->lengths};
+    const gru_steps st = {T, B, 1, T, a->lengths};
     for (size_t l = 0; l < L; l++) {
         if (l) m->gemm.gemm(gx, ld, inter, DH, m->layer[l].w_ih, m->layer[l].start, rows, ld, DH);
         const int last = l + 1 == L;
         for (size_t d = 0; d < D; d++)
-            gru_nets_run_dir(m, l, d, &st, gx, ld, last ? NULL : inter, DH, last ? fin + d * H : NULL, DH, dws);
+            gru_run_direction(m, l, d, &st, NULL, gx, ld, last ? NULL : inter, DH, last ? fin + d * H : NULL, DH, dws);
     }
     gru_nets_linear(hid, p->cfg.head_dim, fin, DH, B, DH, p->fc1_w, p->fc1_b, p->cfg.head_dim, 1);
     gru_nets_linear(a->logits, p->cfg.num_classes, hid, p->cfg.head_dim, B, p->cfg.head_dim, p->fc2_w, p->fc2_b,

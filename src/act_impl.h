@@ -4,7 +4,7 @@
  * same constants and give the same bits (docs NUMERICS.md §1-2).
  *
  * Accuracy, checked over all 2^32 inputs by tests/test_act_exhaustive.c against a double oracle:
- * sigmoid <= 2.41 ULP and tanh <= 2.61 ULP wherever the exact result is a normal float.
+ * sigmoid <= 2.49 ULP and tanh <= 2.61 ULP wherever the exact result is a normal float.
  * Special values: NaN -> NaN, tanh(+-0) = +-0, tanh(+-inf) = +-1, sigmoid(-inf) = +0,
  * sigmoid(+inf) = 1; sigmoid in [0, 1], tanh in [-1, 1]; both saturate exactly (1 wherever
  * the correctly rounded result is 1; tanh = +-1 for |x| >= TANH_XSAT); sigmoid(x) = +0 for
@@ -19,8 +19,8 @@
 
 /* Range reduction x = n * ln2 / k + r, n = round(x * k / ln2), by the magic-number trick: n lands
  * in the low mantissa bits of x * k / ln2 + magic, and shifting those bits into the exponent field
- * gives *s = 2^(n + bias - 127), bias = magic - 1.5 * 2^23 (n + bias must be in [0, 254]; 0 gives
- * *s = +0). Returns the float n. */
+ * gives *s = 2^(n + bias - 127), bias = magic - 1.5 * 2^23 (n + bias must be in [0, 255]; 0 gives
+ * *s = +0, 255 gives *s = +inf). Returns the float n. */
 static inline vf v_exp_round(vf x, float k_log2e, float magic, vf *s) {
     const vf vmagic = vf_set1(magic);
     const vf n = vf_fma(x, vf_set1(k_log2e), vmagic);
@@ -31,20 +31,25 @@ static inline vf v_exp_round(vf x, float k_log2e, float magic, vf *s) {
 #define ACT_LOG2E 0x1.715476p+0f /* 1 / ln 2 */
 
 /* ------------------------------------------------------------------ sigmoid
- * e = exp(-|x|) = 2^n q(t), t = -|x| - n ln2 in [-ln2/2, ln2/2] by a two-constant Cody-Waite
- * reduction (SIG_LN2_HI has 15 significant bits: n * SIG_LN2_HI is exact for |n| <= 127), and
- * q(t) = 1 + t (c1 + c2 t + ... + c6 t^5), the degree-6 minimax of exp on that interval (relative
- * error 2.0e-9). sigmoid = e / (1 + e) for x <= 0 and 1 / (1 + e) for x > 0: no cancellation, one
- * true division, never above 1.
- * Flush: -|x| < SIG_XMIN (the exact result is below FLT_MIN) is replaced by SIG_ZFLUSH, where
- * n = -127 makes 2^n the bit pattern +0, so e = +0 and 1 + e = 1 exactly. For -|x| >= SIG_XMIN,
- * e >= FLT_MIN; the only intermediate that can be subnormal is t = -|x| for a subnormal x, and it
- * only ever meets a constant near 1: FTZ/DAZ cannot change a bit. */
-#define SIG_XMIN (-0x1.5D589Ep+6f)   /* -87.33654: the least float with sigmoid(x) >= FLT_MIN */
-#define SIG_ZFLUSH (-0x1.601E68p+6f) /* -88.02969 = -127 ln2 */
-#define SIG_MAGIC 0x1.8000FEp+23f    /* 1.5 * 2^23 + 127: s = 2^n */
-#define SIG_LN2_HI 0x1.62E400p-1f    /* ln 2 rounded to 16 fractional bits */
-#define SIG_LN2_LO 0x1.7F7D1Cp-20f   /* ln 2 - SIG_LN2_HI, rounded to float */
+ * sigmoid(x) = 1 / (1 + E) with E = exp(-x) for every x: 1 + E never cancels, and the result is
+ * never above 1 (no select between 1/(1+e) and e/(1+e)). E = 2^n q(t), n = round(-x / ln2),
+ * -t = u = x + n ln2 in [-ln2/2, ln2/2] by a two-constant Cody-Waite reduction (SIG_LN2_HI has
+ * 15 significant bits: n * SIG_LN2_HI is exact for |n| <= 128), and q(t) = 1 + t (c1 + c2 t + ...
+ * + c6 t^5), the degree-6 minimax of exp on that interval (relative error 2.0e-9), evaluated in u
+ * with the odd coefficients negated: q = 1 - u (c1 - c2 u + c3 u^2 - ...), which is exact
+ * negation, so the same bits as in t. The denominator 1 + q 2^n is one fma.
+ * Flush: x < SIG_XMIN (the exact result is below FLT_MIN) is replaced by SIG_XINF, where
+ * n = 128 makes 2^n the bit pattern +inf, so 1 + E = +inf and the result is +0. For x >= SIG_XMIN,
+ * 1 + E <= 2^126 (n <= 126, and n = 126 only with t <= 0, q <= 1), so the result is >= FLT_MIN.
+ * x > SIG_XHI is clamped to it: n = -127 makes 2^n the bit pattern +0 and the result 1 / 1.
+ * The only intermediate that can be subnormal is u for a subnormal x, and it only ever meets a
+ * constant near 1 or n = 0: FTZ/DAZ cannot change a bit. */
+#define SIG_XMIN (-0x1.5D589Ep+6f) /* -87.33654: the least float with sigmoid(x) >= FLT_MIN */
+#define SIG_XINF (-0x1.62E430p+6f) /* -88.72284 = -128 ln2: n = 128, 2^n = +inf */
+#define SIG_XHI 0x1.601E68p+6f     /* 88.02969 = 127 ln2: n = -127, 2^n = +0 */
+#define SIG_MAGIC 0x1.8000FEp+23f  /* 1.5 * 2^23 + 127: s = 2^n */
+#define SIG_LN2_HI 0x1.62E400p-1f  /* ln 2 rounded to 16 fractional bits */
+#define SIG_LN2_LO 0x1.7F7D1Cp-20f /* ln 2 - SIG_LN2_HI, rounded to float */
 #define SIG_C1 0x1.000000p+0f
 #define SIG_C2 0x1.FFFFFCp-2f
 #define SIG_C3 0x1.55541Ap-3f
@@ -54,21 +59,19 @@ static inline vf v_exp_round(vf x, float k_log2e, float magic, vf *s) {
 
 static inline vf v_sigmoid(vf x) {
     const vf one = vf_set1(1.0f);
-    const vf z = vf_or(x, vf_set1(-0.0f));                                        /* -|x| */
-    const vf zc = vf_select(vf_lt(z, vf_set1(SIG_XMIN)), vf_set1(SIG_ZFLUSH), z); /* NaN stays */
+    const vf xf = vf_select(vf_lt(x, vf_set1(SIG_XMIN)), vf_set1(SIG_XINF), x); /* NaN stays */
+    const vf xc = vf_min(vf_set1(SIG_XHI), xf);                                  /* NaN stays */
     vf s;
-    const vf n = v_exp_round(zc, ACT_LOG2E, SIG_MAGIC, &s);
-    vf t = vf_fma(n, vf_set1(-SIG_LN2_HI), zc);
-    t = vf_fma(n, vf_set1(-SIG_LN2_LO), t);
-    vf p = vf_fma(vf_set1(SIG_C6), t, vf_set1(SIG_C5));
-    p = vf_fma(p, t, vf_set1(SIG_C4));
-    p = vf_fma(p, t, vf_set1(SIG_C3));
-    p = vf_fma(p, t, vf_set1(SIG_C2));
-    p = vf_fma(p, t, vf_set1(SIG_C1));
-    const vf q = vf_fma(p, t, one);
-    const vf e = vf_mul(q, s);      /* exact: s is a power of two (or +0) */
-    const vf d = vf_fma(q, s, one); /* 1 + e, rounded once */
-    return vf_div(vf_select(vf_gt(x, vf_set1(0.0f)), one, e), d);
+    const vf n = v_exp_round(xc, -ACT_LOG2E, SIG_MAGIC, &s);
+    vf u = vf_fma(n, vf_set1(SIG_LN2_HI), xc);
+    u = vf_fma(n, vf_set1(SIG_LN2_LO), u);
+    vf p = vf_fma(vf_set1(-SIG_C6), u, vf_set1(SIG_C5));
+    p = vf_fma(p, u, vf_set1(-SIG_C4));
+    p = vf_fma(p, u, vf_set1(SIG_C3));
+    p = vf_fma(p, u, vf_set1(-SIG_C2));
+    p = vf_fma(p, u, vf_set1(SIG_C1));
+    const vf q = vf_fnma(p, u, one); /* exp(-u) */
+    return vf_div(one, vf_fma(q, s, one));
 }
 
 /* --------------------------------------------------------------------- tanh
@@ -77,8 +80,8 @@ static inline vf v_sigmoid(vf x) {
  * |x| = n ln2/2 + h, |h| <= ln2/4, with one constant: TANH_LN2_2 is within 1e-9 of ln2/2 and
  * n <= 26, so the reduction error is below 3e-8 in h and only reaches m where m is large and the
  * result is damped to 1. expm1(2|x|) = 2^n expm1(2h) + (2^n - 1), expm1(2h) = 2h + 2h^2 P(h) with
- * P of degree 4 (minimax relative error of expm1(2h): 1.3e-8), evaluated as
- * m = P * (2^n 2h^2) + (2^n 2h + (2^n - 1)); s2 = 2^(n+1) makes 2^n 2h and 2^n 2h^2 exact products.
+ * P of degree 4 (minimax relative error of expm1(2h): 1.3e-8), evaluated as u = h + h^2 P (one fma,
+ * expm1(2h) / 2) and m = u s2 + (s2 / 2 - 1) (one fma), s2 = 2^(n+1), s2 / 2 - 1 rounded once.
  * |x| is clamped at TANH_XSAT, the least float where tanh rounds to 1: there m + 2 rounds to m, so
  * the quotient is exactly 1 (and no quotient exceeds 1). */
 #define TANH_XSAT 0x1.205968p+3f   /* 9.0109138 */
@@ -102,8 +105,8 @@ static inline vf v_tanh(vf x) {
     vf p = vf_fma(vf_set1(TANH_P3), h, vf_set1(TANH_P2));
     p = vf_fma(vf_set1(TANH_P4), h2, p);
     p = vf_fma(p, h2, p01);
-    const vf c = vf_add(vf_mul(h, s2), vf_fma(s2, vf_set1(0.5f), vf_set1(-1.0f)));
-    const vf m = vf_fma(p, vf_mul(h2, s2), c);
+    const vf u = vf_fma(p, h2, h); /* expm1(2h) / 2 */
+    const vf m = vf_fma(u, s2, vf_fma(s2, vf_set1(0.5f), vf_set1(-1.0f)));
     return vf_or(vf_div(m, vf_add(m, vf_set1(2.0f))), sign);
 }
 

@@ -48,7 +48,9 @@ def hexf(v):
 
 def sigmoid_poly():
     # exp(t) = 1 + t * (c1 + c2 t + ... + c6 t^5) on |t| <= ln2/2 (widened by 1e-4 for the
-    # reduction's rounding); relative error.
+    # reduction's rounding); relative error. src/act_impl.h evaluates it in u = -t (odd
+    # coefficients negated). Degree 5 (relative error 9.2e-8) measured 3.3 ULP on every 97th
+    # input: too close to the 3.5 ULP aim, so degree 6.
     t = grid(LN2 / 2 * 1.0001)
     et = np.exp(t)
     A = np.stack([t**k / et for k in range(1, 7)], axis=1)
@@ -94,8 +96,9 @@ def main():
     ln2_lo = LN2 - ln2_hi
 
     print("#define SIG_XMIN (%s)   /* %.9g */" % (hexf(xmin), float(xmin)))
-    print("#define SIG_ZFLUSH (%s) /* -127 ln2 */" % hexf(-127 * LN2))
-    print("#define SIG_MAGIC %s    /* 1.5 * 2^23 + 127 */" % hexf(1.5 * 2**23 + 127))
+    print("#define SIG_XINF (%s) /* -128 ln2: n = 128, 2^n = +inf */" % hexf(-128 * LN2))
+    print("#define SIG_XHI %s     /* 127 ln2: n = -127, 2^n = +0 */" % hexf(127 * LN2))
+    print("#define SIG_MAGIC %s  /* 1.5 * 2^23 + 127: s = 2^n */" % hexf(1.5 * 2**23 + 127))
     print("#define SIG_LN2_HI %s" % hexf(ln2_hi))
     print("#define SIG_LN2_LO %s" % hexf(ln2_lo))
     err, c = sigmoid_poly()

@@ -17,6 +17,18 @@
 
 uint64_t rig_seed(void);
 
+/* A float's bit pattern and back. */
+static inline float rig_from_bits(uint32_t b) {
+    float f;
+    __builtin_memcpy(&f, &b, sizeof f);
+    return f;
+}
+static inline uint32_t rig_to_bits(float f) {
+    uint32_t b;
+    __builtin_memcpy(&b, &f, sizeof b);
+    return b;
+}
+
 typedef struct rig_rng {
     uint64_t s;
 } rig_rng;

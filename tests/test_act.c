@@ -26,17 +26,6 @@ static gru_act_fn table_fn(unsigned flags, int which) {
     return which == ACT_TANH ? c.tanh : c.sigmoid;
 }
 
-static float from_bits(uint32_t b) {
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-static uint32_t to_bits(float f) {
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
 
 /* ---------------------------------------------------------------- inputs */
 typedef enum {
@@ -78,24 +67,24 @@ static float gen(rig_rng *r, act_range range) {
     case RANGE_GATE:
         return rig_uniform(r, -10.0f, 10.0f);
     case RANGE_TINY:
-        return from_bits(sign | ((87u + rig_below(r, 36)) << 23) | (rig_u32(r) & 0x7FFFFFu));
+        return rig_from_bits(sign | ((87u + rig_below(r, 36)) << 23) | (rig_u32(r) & 0x7FFFFFu));
     case RANGE_SUBNORMAL:
-        return from_bits(sign | (rig_u32(r) & 0x7FFFFFu));
+        return rig_from_bits(sign | (rig_u32(r) & 0x7FFFFFu));
     case RANGE_EDGES: {
         const float e = edges[rig_below(r, sizeof edges / sizeof edges[0])];
-        return from_bits(sign | (to_bits(e) + rig_below(r, 8193) - 4096));
+        return rig_from_bits(sign | (rig_to_bits(e) + rig_below(r, 8193) - 4096));
     }
     case RANGE_HUGE:
-        if (rig_below(r, 64) == 0) return from_bits(sign | 0x7F800000u);
-        return from_bits(sign | ((131u + rig_below(r, 124)) << 23) | (rig_u32(r) & 0x7FFFFFu));
+        if (rig_below(r, 64) == 0) return rig_from_bits(sign | 0x7F800000u);
+        return rig_from_bits(sign | ((131u + rig_below(r, 124)) << 23) | (rig_u32(r) & 0x7FFFFFu));
     case RANGE_SPECIAL:
-        if (rig_below(r, 2)) return from_bits(special_bits[rig_below(r, sizeof special_bits / sizeof special_bits[0])]);
-        return from_bits(sign | 0x7F800000u | (1u + rig_below(r, 0x7FFFFFu))); /* any NaN */
+        if (rig_below(r, 2)) return rig_from_bits(special_bits[rig_below(r, sizeof special_bits / sizeof special_bits[0])]);
+        return rig_from_bits(sign | 0x7F800000u | (1u + rig_below(r, 0x7FFFFFu))); /* any NaN */
     case RANGE_BITS:
     case RANGE_COUNT:
         break;
     }
-    return from_bits(rig_u32(r));
+    return rig_from_bits(rig_u32(r));
 }
 
 /* ------------------------------------------------- SIMD == reference, bit for bit */
@@ -121,12 +110,12 @@ static int cross_check(int which, const float *src, size_t n, size_t misalign, c
             else
                 f(out, x, n);
             for (size_t i = 0; i < n; i++)
-                cr_assert(to_bits(out[i]) == to_bits(ref[i]),
+                cr_assert(rig_to_bits(out[i]) == rig_to_bits(ref[i]),
                           "%s %s%s differs from the reference at i = %zu of n = %zu (misalign %zu, %s): "
                           "x = %a (0x%08x) -> %a (0x%08x), reference %a (0x%08x)",
                           fn_name[which], gru_isa_name(isa), inplace ? " in place" : "", i, n, misalign, what,
-                          (double)x[i], to_bits(x[i]), (double)out[i], to_bits(out[i]), (double)ref[i],
-                          to_bits(ref[i]));
+                          (double)x[i], rig_to_bits(x[i]), (double)out[i], rig_to_bits(out[i]), (double)ref[i],
+                          rig_to_bits(ref[i]));
             rig_check_guard(out, gru_isa_name(isa));
         }
         checked++;
@@ -199,13 +188,13 @@ static double ulp_error(float y, double e) {
 static void expect_value(int which, float x, float want) {
     float y;
     table_fn(0, which)(&y, &x, 1);
-    cr_expect(to_bits(y) == to_bits(want), "%s(%a) = %a (0x%08x), want %a (0x%08x)", fn_name[which], (double)x,
-              (double)y, to_bits(y), (double)want, to_bits(want));
+    cr_expect(rig_to_bits(y) == rig_to_bits(want), "%s(%a) = %a (0x%08x), want %a (0x%08x)", fn_name[which], (double)x,
+              (double)y, rig_to_bits(y), (double)want, rig_to_bits(want));
     RIG_FOREACH_SIMD_ISA(isa) {
         float v[16] = {0};
         v[3] = x; /* a lane other than the first */
         table_fn(gru_isa_flags(isa), which)(v, v, 16);
-        cr_expect(to_bits(v[3]) == to_bits(want), "%s %s(%a) = %a, want %a", gru_isa_name(isa), fn_name[which],
+        cr_expect(rig_to_bits(v[3]) == rig_to_bits(want), "%s %s(%a) = %a, want %a", gru_isa_name(isa), fn_name[which],
                   (double)x, (double)v[3], (double)want);
     }
 }
@@ -236,7 +225,7 @@ Test(act, special_values) {
     expect_value(ACT_TANH, -0x1p-20f, -0x1p-20f);
     /* NaN in, NaN out, every ISA, any payload or sign */
     for (size_t k = 0; k < sizeof special_bits / sizeof special_bits[0]; k++) {
-        const float x = from_bits(special_bits[k]);
+        const float x = rig_from_bits(special_bits[k]);
         if (x == x) continue;
         for (int which = 0; which < 2; which++) {
             float y;
@@ -251,12 +240,12 @@ Test(act, special_values) {
 static void expect_all(int which, const float *x, float *y, size_t n, float want) {
     table_fn(0, which)(y, x, n);
     for (size_t i = 0; i < n; i++)
-        cr_assert(to_bits(y[i]) == to_bits(want), "%s(%a) = %a, want %a", fn_name[which], (double)x[i], (double)y[i],
+        cr_assert(rig_to_bits(y[i]) == rig_to_bits(want), "%s(%a) = %a, want %a", fn_name[which], (double)x[i], (double)y[i],
                   (double)want);
     RIG_FOREACH_SIMD_ISA(isa) {
         table_fn(gru_isa_flags(isa), which)(y, x, n);
         for (size_t i = 0; i < n; i++)
-            cr_assert(to_bits(y[i]) == to_bits(want), "%s %s(%a) = %a, want %a", gru_isa_name(isa), fn_name[which],
+            cr_assert(rig_to_bits(y[i]) == rig_to_bits(want), "%s %s(%a) = %a, want %a", gru_isa_name(isa), fn_name[which],
                       (double)x[i], (double)y[i], (double)want);
     }
 }
@@ -267,10 +256,10 @@ static void expect_constant_from(int which, float from, float want) {
     enum { N = 1 << 16 };
     rig_rng r = rig_rng_init(500 + (uint64_t)which);
     float *x = rig_alloc(N, 0), *y = rig_alloc(N, 0);
-    const uint32_t b = to_bits(from), span = 0x7F800000u - (b & 0x7FFFFFFFu);
-    for (uint32_t i = 0; i < N; i++) x[i] = from_bits(b + i);
+    const uint32_t b = rig_to_bits(from), span = 0x7F800000u - (b & 0x7FFFFFFFu);
+    for (uint32_t i = 0; i < N; i++) x[i] = rig_from_bits(b + i);
     expect_all(which, x, y, N, want);
-    for (size_t i = 0; i < N; i++) x[i] = from_bits(b + rig_below(&r, span));
+    for (size_t i = 0; i < N; i++) x[i] = rig_from_bits(b + rig_below(&r, span));
     expect_all(which, x, y, N, want);
     rig_free(x), rig_free(y);
 }
@@ -307,7 +296,7 @@ static void sampled_accuracy(int which) {
             cr_assert(which == ACT_TANH ? fabsf(y[i]) <= 1.0f : (y[i] >= 0.0f && y[i] <= 1.0f && !signbit(y[i])),
                       "%s(%a) = %a out of range", fn_name[which], (double)x[i], (double)y[i]);
             if (which == ACT_SIGMOID && e < FLT_MIN) {
-                cr_assert(to_bits(y[i]) == 0, "sigmoid(%a) = %a, exact %g < FLT_MIN: want +0", (double)x[i],
+                cr_assert(rig_to_bits(y[i]) == 0, "sigmoid(%a) = %a, exact %g < FLT_MIN: want +0", (double)x[i],
                           (double)y[i], e);
                 continue;
             }
@@ -369,7 +358,7 @@ static void flush_mode_check(int which) {
         fp_restore(old);
         for (size_t i = 0; i < N; i++) {
             if (which == ACT_TANH && fpclassify(x[i]) == FP_SUBNORMAL) continue;
-            cr_assert(to_bits(out[i]) == to_bits(ref[i]), "%s %s(%a) = %a with FTZ/DAZ, %a without",
+            cr_assert(rig_to_bits(out[i]) == rig_to_bits(ref[i]), "%s %s(%a) = %a with FTZ/DAZ, %a without",
                       gru_isa_name((gru_isa)isa), fn_name[which], (double)x[i], (double)out[i], (double)ref[i]);
         }
     }

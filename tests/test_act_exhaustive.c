@@ -36,17 +36,6 @@ static const char *const fn_name[] = {"sigmoid", "tanh"};
 #define CHUNK 65536u
 #define MAX_THREADS 64
 
-static float from_bits(uint32_t b) {
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-static uint32_t to_bits(float f) {
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
 
 /* |x| >= 128: the exact result is within 2^-180 of its limit (+-1 or 1, or below 2^-184 for
  * sigmoid), which the oracle would return anyway; spares half the libm calls of the sweep. */
@@ -114,14 +103,14 @@ static void plan_extras(sweep *s) {
         0x1.0p-126f,    /* FLT_MIN */
         0x1.0p-12f,     1.0f,
     };
-    for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++) add_around(s, to_bits(thresholds[i]), 32768);
+    for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++) add_around(s, rig_to_bits(thresholds[i]), 32768);
     add_around(s, 0x7F800000u, 32768);         /* FLT_MAX, infinity, the first NaNs */
     add_around(s, 0x7FC00000u, 32768);         /* signalling / quiet NaN boundary */
     add_around(s, 0x7FFFFFFFu - 32767, 32768); /* the last NaNs */
     /* where the reduction's n changes: |x| = (k + 1/2) ln2 (sigmoid), (k + 1/2) ln2 / 2 (tanh) */
     const int kmax = s->which == ACT_TANH ? 26 : 126;
     const double step = s->which == ACT_TANH ? 0.5 * M_LN2 : M_LN2;
-    for (int k = 0; k <= kmax; k++) add_around(s, to_bits((float)((k + 0.5) * step)), 2048);
+    for (int k = 0; k <= kmax; k++) add_around(s, rig_to_bits((float)((k + 0.5) * step)), 2048);
 }
 
 static void plan(sweep *s, int which, uint64_t stride) {
@@ -147,14 +136,14 @@ static void plan(sweep *s, int which, uint64_t stride) {
 static uint32_t job_inputs(const sweep *s, uint64_t j, float *x) {
     if (j < s->main_jobs) {
         const uint64_t first = j * CHUNK, n = s->main_count - first < CHUNK ? s->main_count - first : CHUNK;
-        for (uint64_t i = 0; i < n; i++) x[i] = from_bits((uint32_t)(s->offset + (first + i) * s->stride));
+        for (uint64_t i = 0; i < n; i++) x[i] = rig_from_bits((uint32_t)(s->offset + (first + i) * s->stride));
         return (uint32_t)n;
     }
     size_t e = 0;
     while (e + 1 < s->n_extra && s->extra_jobs[e + 1] <= j) e++;
     const uint64_t first = (j - s->extra_jobs[e]) * CHUNK;
     const uint64_t left = s->extra[e].count - first, n = left < CHUNK ? left : CHUNK;
-    for (uint64_t i = 0; i < n; i++) x[i] = from_bits((uint32_t)(s->extra[e].start + first + i));
+    for (uint64_t i = 0; i < n; i++) x[i] = rig_from_bits((uint32_t)(s->extra[e].start + first + i));
     return (uint32_t)n;
 }
 
@@ -180,7 +169,7 @@ typedef struct worker {
 
 static void note_bad(tally *t, uint64_t *counter, float x) {
     (*counter)++;
-    if (!t->have_bad) t->first_bad = to_bits(x), t->have_bad = 1;
+    if (!t->have_bad) t->first_bad = rig_to_bits(x), t->have_bad = 1;
 }
 
 static void check_reference(const sweep *s, tally *t, const float *x, const float *y, uint32_t n) {
@@ -207,17 +196,17 @@ static void check_reference(const sweep *s, tally *t, const float *x, const floa
         if (fabs(e) < FLT_MIN) {
             if (which == ACT_SIGMOID) {
                 t->flushed++;
-                if (to_bits(y[i]) != 0) note_bad(t, &t->bad_flush, x[i]);
+                if (rig_to_bits(y[i]) != 0) note_bad(t, &t->bad_flush, x[i]);
             } else {
                 const double u = fabs((double)y[i] - e) / 0x1p-149;
-                if (u > t->max_sub_ulp) t->max_sub_ulp = u, t->max_sub_at = to_bits(x[i]);
+                if (u > t->max_sub_ulp) t->max_sub_ulp = u, t->max_sub_at = rig_to_bits(x[i]);
             }
             continue;
         }
         const double u = fabs((double)y[i] - e) / ulp_of(e);
         t->normal++;
         for (int k = 0; k < 5; k++) t->over[k] += u > k;
-        if (u > t->max_ulp) t->max_ulp = u, t->max_at = to_bits(x[i]);
+        if (u > t->max_ulp) t->max_ulp = u, t->max_at = rig_to_bits(x[i]);
     }
 }
 
@@ -244,8 +233,8 @@ static void *work(void *arg) {
             (tanh_fn ? c[k].tanh : c[k].sigmoid)(out, x, n);
             if (!memcmp(out, ref, n * sizeof *out)) continue;
             for (uint32_t i = 0; i < n; i++)
-                if (to_bits(out[i]) != to_bits(ref[i])) {
-                    if (!t->mismatches[isa]) t->first_mismatch[isa] = to_bits(x[i]);
+                if (rig_to_bits(out[i]) != rig_to_bits(ref[i])) {
+                    if (!t->mismatches[isa]) t->first_mismatch[isa] = rig_to_bits(x[i]);
                     t->mismatches[isa]++;
                 }
         }
@@ -313,13 +302,13 @@ static void run_sweep(int which) {
                name, t.inputs, s.stride, s.offset, t.main_inputs, t.inputs - t.main_inputs, threads, secs);
     printf("  reference vs double oracle, exact result normal (%" PRIu64 " inputs): max %.3f ULP at x = %a "
            "(0x%08" PRIx32 "); > 1 ULP: %" PRIu64 ", > 2: %" PRIu64 ", > 3: %" PRIu64 ", > 4: %" PRIu64 "\n",
-           t.normal, t.max_ulp, (double)from_bits(t.max_at), t.max_at, t.over[1], t.over[2], t.over[3], t.over[4]);
+           t.normal, t.max_ulp, (double)rig_from_bits(t.max_at), t.max_at, t.over[1], t.over[2], t.over[3], t.over[4]);
     if (which == ACT_SIGMOID)
         printf("  exact result < FLT_MIN: %" PRIu64 " inputs; not +0 there or subnormal anywhere: %" PRIu64 "\n",
                t.flushed, t.bad_flush);
     else
         printf("  exact result < FLT_MIN: max %.3f ULP (of 2^-149) at x = %a\n", t.max_sub_ulp,
-               (double)from_bits(t.max_sub_at));
+               (double)rig_from_bits(t.max_sub_at));
     printf("  correctly rounded to +-1: %" PRIu64 " inputs, not exactly +-1: %" PRIu64 "; NaN inputs: %" PRIu64
            ", NaN rule broken: %" PRIu64 "; out of range: %" PRIu64 "; wrong sign: %" PRIu64 "\n",
            t.saturated, t.bad_saturation, t.nan_inputs, t.bad_nan, t.bad_range, t.bad_sign);
@@ -329,9 +318,9 @@ static void run_sweep(int which) {
     fflush(stdout);
 
     cr_expect_eq(t.over[4], 0, "%s: %" PRIu64 " inputs beyond 4 ULP (max %.3f at %a)", name, t.over[4], t.max_ulp,
-                 (double)from_bits(t.max_at));
+                 (double)rig_from_bits(t.max_at));
     cr_expect(t.max_sub_ulp <= 4.0, "%s: %.3f ULP (of 2^-149) at %a", name, t.max_sub_ulp,
-              (double)from_bits(t.max_sub_at));
+              (double)rig_from_bits(t.max_sub_at));
     cr_expect(!t.have_bad,
               "%s: rule broken (flush %" PRIu64 ", saturation %" PRIu64 ", NaN %" PRIu64 ", range %" PRIu64
               ", sign %" PRIu64 "), first at x = 0x%08" PRIx32,

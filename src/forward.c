@@ -111,8 +111,8 @@ void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *
         const size_t t = d ? T - 1 - k : k;
         if (masked)
             for (size_t b = 0; b < B; b++) active[b] = t < (size_t)s->lengths[b];
-        m->step(h_b, y ? y + t * s->row_t * ldy + d * H : NULL, s->row_b * ldy, h_a, gx + t * s->row_t * ldgx + d * 3 * hp,
-                s->row_b * ldgx, dir->w_hh, dir->bn, masked ? active : NULL, scratch, B, H);
+        gru_model_step(m, h_b, y ? y + t * s->row_t * ldy + d * H : NULL, s->row_b * ldy, h_a,
+                       gx + t * s->row_t * ldgx + d * 3 * hp, s->row_b * ldgx, dir, masked ? active : NULL, scratch, B);
         float *tmp = h_a;
         h_a = h_b;
         h_b = tmp;

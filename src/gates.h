@@ -17,6 +17,10 @@
  *           (h_out row = h_in row) and gets y row = 0.
  *   scratch RESET_BEFORE: gru_gates_scratch_floats() = 2 * batch * Hp floats (r * h and z), any
  *           alignment; LINEAR_BEFORE_RESET: unused (0 floats), may be NULL.
+ *   blk0, blk1  the blocks of nb hidden units computed: units [blk0 * nb, blk1 * nb), blk0 < blk1 <=
+ *           Hp / nb; only those units of h_out, y (and scratch) are written. Disjoint ranges may run
+ *           at once on different threads. RESET_BEFORE is two passes: rb_n reads r * h of every
+ *           unit, so every range of rb_rz must be done before any rb_n starts.
  * Numerics, the same expression order on every ISA (each "chain" is one FMA chain in increasing
  * k from the start value, vectorised over hidden units, never over k):
  *   r = sigmoid(chain(gx_r; W_hr, h)), z = sigmoid(chain(gx_z; W_hz, h)),
@@ -45,18 +49,20 @@
 #define decl_gates_fn(name)                                                                                  \
     void(name)(float *h_out, float *y, size_t ldy, const float *h_in, const float *gx, size_t ldgx,         \
                const float *wp, const float *bn, const unsigned char *active, float *scratch, size_t batch, \
-               size_t hidden)
+               size_t hidden, size_t blk0, size_t blk1)
 typedef decl_gates_fn(*gru_gates_fn);
 
 typedef struct GruGatesDSP {
-    gru_gates_fn lbr; /* GRU_VARIANT_LINEAR_BEFORE_RESET */
-    gru_gates_fn rb;  /* GRU_VARIANT_RESET_BEFORE */
+    gru_gates_fn lbr;  /* GRU_VARIANT_LINEAR_BEFORE_RESET: the whole step */
+    gru_gates_fn rb_rz; /* GRU_VARIANT_RESET_BEFORE, pass 1: r * h and z into scratch */
+    gru_gates_fn rb_n;  /* pass 2: n from every unit's r * h, then the update */
     size_t nb;        /* hidden units are padded to a multiple of nb */
     size_t sub;       /* sub-block of hidden units the packed weights must have */
 } GruGatesDSP;
 
 GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_lbr_f32);
-GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_rb_f32);
+GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_rb_rz_f32);
+GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_rb_n_f32);
 
 /* Floats of scratch one step needs (see above); 0 on overflow. */
 static inline int gru_gates_scratch_floats(size_t batch, size_t hp, int reset_before, size_t *floats) {

@@ -162,13 +162,4 @@ static inline gates_step gates_step_init(float *h_out, float *y, size_t ldy, con
     return s;
 }
 
-static inline void gates_lbr_run(const gates_step *s) {
-    for (size_t blk = 0; blk < s->Hp / GATES_NB; blk++) gates_lbr_block(s, blk);
-}
-
-static inline void gates_rb_run(const gates_step *s) {
-    for (size_t blk = 0; blk < s->Hp / GATES_NB; blk++) gates_rz_block(s, blk);
-    for (size_t blk = 0; blk < s->Hp / GATES_NB; blk++) gates_n_block(s, blk);
-}
-
 #endif /* GRU_SRC_GATES_IMPL_H */

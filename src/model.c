@@ -133,7 +133,14 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     m->isa = gru_isa_of_flags(flags);
     gru_gemm_dsp_init(&m->gemm, flags);
     gru_gates_dsp_init(&m->gates, flags);
-    m->step = config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? m->gates.lbr : m->gates.rb;
+    if (config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET) {
+        m->pass[0] = m->gates.lbr;
+        m->passes = 1;
+    } else {
+        m->pass[0] = m->gates.rb_rz;
+        m->pass[1] = m->gates.rb_n;
+        m->passes = 2;
+    }
 
     size_t total = 0, raw = 0;
     const float **cols = NULL;

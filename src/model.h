@@ -30,7 +30,8 @@ struct gru_model {
     gru_isa isa;
     GruGemmDSP gemm;
     GruGatesDSP gates;
-    gru_gates_fn step; /* gates.lbr or gates.rb, per cfg.variant */
+    gru_gates_fn pass[2]; /* one step: LINEAR_BEFORE_RESET gates.lbr; RESET_BEFORE gates.rb_rz, gates.rb_n */
+    size_t passes;
     size_t D, hp, ldgx;
     gru_model_layer *layer; /* L entries */
     gru_model_dir *dir;     /* L * D entries */
@@ -38,6 +39,15 @@ struct gru_model {
     size_t packed_bytes;
     size_t raw_bytes; /* the same weights as PyTorch fp32 tensors */
 };
+
+/* One recurrent step of every hidden unit (the gates contract, all blocks, every pass in order). */
+static inline void gru_model_step(const gru_model *m, float *h_out, float *y, size_t ldy, const float *h_in,
+                                  const float *gx, size_t ldgx, const gru_model_dir *dir, const unsigned char *active,
+                                  float *scratch, size_t B) {
+    for (size_t p = 0; p < m->passes; p++)
+        m->pass[p](h_out, y, ldy, h_in, gx, ldgx, dir->w_hh, dir->bn, active, scratch, B, m->cfg.hidden_size, 0,
+                   m->hp / m->gates.nb);
+}
 
 /* The step loop of one direction d of layer l over a projection already computed, shared by
  * gru_forward and the systems in src/nets/ so they give the same bits. Row (t, b) of gx and y is

@@ -2,7 +2,8 @@
  * Gates family, checkasm-style: the reference equals the formulas of gates.h evaluated naively
  * here, and every SIMD ISA equals the reference bit for bit, for both variants, hidden sizes
  * around every block boundary, batch tails, per-row activity, y strides, NaN garbage in every
- * padding lane (which must not leak), guard bytes and untouched gaps. A row's bits must not depend
+ * padding lane (which must not leak), guard bytes and untouched gaps, the blocks computed in
+ * separate ranges as threads do. A row's bits must not depend
  * on the batch it is in. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -33,8 +34,10 @@ typedef struct gates_out {
 
 static float qnan(void) { return nanf(""); }
 
-/* Runs table c on the case: lays the inputs out for its nb with NaN in every padding lane. */
-static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign) {
+/* Runs table c on the case: lays the inputs out for its nb with NaN in every padding lane, and
+ * computes the blocks as `ranges` contiguous ranges (at most one per block), last range first, as
+ * threads may: each pass over every range before the next pass. */
+static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign, size_t ranges) {
     const size_t B = t->B, H = t->H, hp = (H + c->nb - 1) / c->nb * c->nb, ldgx = 3 * hp + misalign % 3;
     size_t wf;
     cr_assert(gru_pack_gates_floats(H, c->nb, &wf));
@@ -59,9 +62,13 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign)
         y = rig_alloc(yn, (misalign + 5) % 16);
         for (size_t i = 0; i < yn; i++) y[i] = qnan();
     }
-    const float *bnp = t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? bn : NULL;
-    (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? c->lbr : c->rb)(h_out, y, t->ldy, h_in, gx, ldgx, wp, bnp,
-                                                                      t->active, scratch, B, H);
+    const int lbr = t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
+    const gru_gates_fn pass[2] = {lbr ? c->lbr : c->rb_rz, c->rb_n};
+    const size_t nblk = hp / c->nb, nr = ranges < nblk ? ranges : nblk;
+    for (size_t p = 0; p < (lbr ? 1u : 2u); p++)
+        for (size_t i = nr; i-- > 0;)
+            pass[p](h_out, y, t->ldy, h_in, gx, ldgx, wp, lbr ? bn : NULL, t->active, scratch, B, H, i * nblk / nr,
+                    (i + 1) * nblk / nr);
     if (scratch) rig_check_guard(scratch, "scratch");
     rig_check_guard(h_out, "h_out");
     if (y) {
@@ -141,7 +148,7 @@ static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
     const char *vname = variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "lbr" : "rb";
     GruGatesDSP c0;
     gru_gates_dsp_init(&c0, 0);
-    gates_out ref = run(&c0, &t, rig_below(r, 16));
+    gates_out ref = run(&c0, &t, rig_below(r, 16), 1);
     float *want = malloc(B * H * sizeof *want);
     naive(&t, want);
     for (size_t i = 0; i < B * H; i++)
@@ -162,7 +169,7 @@ static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
     RIG_FOREACH_SIMD_ISA(isa) {
         GruGatesDSP c;
         gru_gates_dsp_init(&c, gru_isa_flags(isa));
-        gates_out o = run(&c, &t, rig_below(r, 16));
+        gates_out o = run(&c, &t, rig_below(r, 16), 1 + rig_below(r, 3));
         for (size_t i = 0; i < B * H; i++)
             if (memcmp(ref.h + i, o.h + i, sizeof *o.h))
                 cr_assert_fail("gates %s %s B=%zu H=%zu active=%s: h'[%zu][%zu] = %a, reference %a", gru_isa_name(isa),
@@ -211,14 +218,14 @@ Test(gates, row_independent) {
             if (isa != GRU_ISA_SCALAR && !rig_isa_available(isa)) continue;
             GruGatesDSP c;
             gru_gates_dsp_init(&c, gru_isa_flags(isa));
-            gates_out all = run(&c, &t, 2);
+            gates_out all = run(&c, &t, 2, 1);
             for (size_t b = 0; b < t.B; b++) {
                 gates_case one = t;
                 one.B = 1;
                 one.gx = t.gx + b * 3 * t.H;
                 one.h = t.h + b * t.H;
                 one.active = t.active ? t.active + b : NULL;
-                gates_out o = run(&c, &one, 9);
+                gates_out o = run(&c, &one, 9, 2);
                 cr_assert(!memcmp(o.h, all.h + b * t.H, t.H * sizeof(float)),
                           "gates %s variant %d: row %zu alone differs from in the batch", gru_isa_name(isa), variant, b);
                 free_out(&o);

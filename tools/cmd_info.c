@@ -42,11 +42,17 @@ static any_fn gates_lbr(unsigned f, size_t *tile) {
     *tile = c.nb;
     return (any_fn)c.lbr;
 }
-static any_fn gates_rb(unsigned f, size_t *tile) {
+static any_fn gates_rb_rz(unsigned f, size_t *tile) {
     GruGatesDSP c;
     gru_gates_dsp_init(&c, f);
     *tile = c.nb;
-    return (any_fn)c.rb;
+    return (any_fn)c.rb_rz;
+}
+static any_fn gates_rb_n(unsigned f, size_t *tile) {
+    GruGatesDSP c;
+    gru_gates_dsp_init(&c, f);
+    *tile = c.nb;
+    return (any_fn)c.rb_n;
 }
 
 static const struct {
@@ -54,7 +60,8 @@ static const struct {
     any_fn (*get)(unsigned flags, size_t *tile);
 } slots[] = {
     {"act.sigmoid", NULL, act_sigmoid},   {"act.tanh", NULL, act_tanh},       {"gemm.gemm", "panel nr", gemm_gemm},
-    {"gates.lbr", "block nb", gates_lbr}, {"gates.rb", "block nb", gates_rb},
+    {"gates.lbr", "block nb", gates_lbr}, {"gates.rb_rz", "block nb", gates_rb_rz},
+    {"gates.rb_n", "block nb", gates_rb_n},
 };
 
 /* The CPU's model string: cpuid's brand string on x86-64, else /proc/cpuinfo. */

@@ -31,7 +31,7 @@ for bad in ([], ["bogus"], ["info", "x"], ["time"], ["time", *SHAPE[:-2]], ["tim
 
 rc, out, err = run("info")
 check(rc == 0, f"gru info: exit {rc}")
-for slot in ("act.sigmoid", "act.tanh", "gemm.gemm", "gates.lbr", "gates.rb"):
+for slot in ("act.sigmoid", "act.tanh", "gemm.gemm", "gates.lbr", "gates.rb_rz", "gates.rb_n"):
     line = [l for l in out.splitlines() if l.split()[:1] == [slot]]
     check(len(line) == 1 and line[0].split()[1] in ("scalar", "avx2", "avx512", "neon"), f"gru info: slot {slot}")
 check("isa active" in out and "isa detected" in out, "gru info: isa lines")

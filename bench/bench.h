@@ -20,7 +20,7 @@ enum { GRU_BENCH_QUICK = 1, GRU_BENCH_FULL = 2 };
 
 typedef struct gru_bench_options {
     unsigned set;            /* GRU_BENCH_QUICK or GRU_BENCH_FULL */
-    int threads;             /* peers' thread count (ours: 1 until the engine has threads) */
+    int threads;             /* thread count of libgru (gru_set_num_threads) and of the peers */
     double scalar_max_flops; /* the scalar reference is skipped above this many FLOPs per call */
     double min_time;         /* seconds per repetition */
     int repetitions;

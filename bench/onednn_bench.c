@@ -233,7 +233,7 @@ void gru_bench_add_onednn(gru_bench_list *l, const gru_bench_options *o) {
     const gru_bench_shape *shapes = gru_bench_shapes(&n);
     for (size_t k = 0; k < n; k++) {
         const gru_bench_shape *sh = &shapes[k];
-        if (!(sh->sets & o->set)) continue;
+        if (!(sh->sets & o->set) || sh->weights != GRU_WEIGHTS_F32) continue; /* fp32 only */
         gru_bench_entry *e = gru_bench_list_add(l);
         gru_bench_fill_shape(e, sh, o, "onednn");
         e->setup = dnnl_setup;

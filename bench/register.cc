@@ -3,7 +3,7 @@
 // and the run's settings to the context (console header and JSON), and shows progress on stderr.
 // Our own flags (Google Benchmark's --benchmark_* flags work as usual, e.g. --benchmark_filter):
 //   --gru_set=quick|full       the sweep (default quick)
-//   --gru_threads=N            the peers' threads (default 1; libgru runs one thread for now)
+//   --gru_threads=N            threads of libgru (gru_set_num_threads) and of the peers (default 1)
 //   --gru_scalar_max_gflop=X   skip the scalar reference above X GFLOP per call (quick 0.5, full 2)
 //   --gru_min_time=S           seconds per repetition (quick 0.05, full 0.1)
 //   --gru_repetitions=R        repetitions, alternating between benchmarks (quick 5, full 7)
@@ -114,7 +114,7 @@ void add_context(const gru_roofline &r, const gru_bench_options &o) {
     benchmark::AddCustomContext("gru_isa_active", gru_isa_name(gru_isa_active()));
     benchmark::AddCustomContext("gru_set", o.set == GRU_BENCH_FULL ? "full" : "quick");
     benchmark::AddCustomContext("gru_threads_peers", std::to_string(o.threads));
-    benchmark::AddCustomContext("gru_threads_ours", "1");
+    benchmark::AddCustomContext("gru_threads_ours", std::to_string(gru_get_num_threads()));
     benchmark::AddCustomContext("gru_scalar_max_gflop", fmt("%g", o.scalar_max_flops / 1e9));
     benchmark::AddCustomContext("gru_core_ghz", fmt("%.3f", r.hz / 1e9));
     benchmark::AddCustomContext("gru_peak_gflops", fmt("%.1f", r.peak_best / 1e9));
@@ -204,6 +204,10 @@ int main(int argc, char **argv) {
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
     real_time = o.threads > 1;
+    if (gru_set_num_threads((size_t)o.threads) != GRU_OK) {
+        std::fprintf(stderr, "gru_bench: %s\n", gru_last_error());
+        return 2;
+    }
     benchmark::AddCustomContext("gru_time_basis", real_time ? "wall" : "thread_cpu");
     gru_roofline roof;
     if (progress.on) std::fprintf(stderr, "  probing the roofline ...\n");

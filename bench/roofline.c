@@ -92,6 +92,10 @@ static double layer_input(const gru_config *c, size_t l) {
 }
 
 static double max2(double a, double b) { return a > b ? a : b; }
+/* Bytes per stored weight of the config's type (int8's per-row scales are negligible). */
+static double wbytes(const gru_config *c) {
+    return c->weights == GRU_WEIGHTS_F32 ? 4 : c->weights == GRU_WEIGHTS_INT8 ? 1 : 2;
+}
 
 double gru_roofline_bound_s(const gru_roofline *r, const gru_config *c, size_t batch, size_t seq) {
     if (r->peak_best <= 0 || r->n_bw == 0) return 0;
@@ -100,7 +104,7 @@ double gru_roofline_bound_s(const gru_roofline *r, const gru_config *c, size_t b
     double s = 0;
     for (size_t l = 0; l < c->num_layers; l++) {
         const double I = layer_input(c, l);
-        const double in_bytes = 3 * H * I * 4, rec_bytes = 3 * H * H * 4;
+        const double in_bytes = 3 * H * I * wbytes(c), rec_bytes = 3 * H * H * wbytes(c);
         const double in = max2(2 * 3 * H * I * B * T / P, in_bytes / gru_roofline_bw(r, in_bytes));
         const double rec = T * max2(2 * 3 * H * H * B / P, rec_bytes / gru_roofline_bw(r, rec_bytes));
         s += D * (in + rec);
@@ -118,6 +122,7 @@ double gru_forward_flops(const gru_config *c, size_t batch, size_t seq) {
 double gru_forward_weight_bytes(const gru_config *c, size_t seq) {
     const double H = (double)c->hidden_size;
     double b = 0;
-    for (size_t l = 0; l < c->num_layers; l++) b += 3 * H * layer_input(c, l) * 4 + (double)seq * 3 * H * H * 4;
+    for (size_t l = 0; l < c->num_layers; l++)
+        b += (3 * H * layer_input(c, l) + (double)seq * 3 * H * H) * wbytes(c);
     return b * (c->bidirectional ? 2 : 1);
 }

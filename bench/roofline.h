@@ -41,7 +41,8 @@ double gru_roofline_bound_s(const gru_roofline *r, const gru_config *c, size_t b
 
 /* FLOPs of one forward: 2 * 3H * (I_l + H) * B * T per layer and direction. */
 double gru_forward_flops(const gru_config *c, size_t batch, size_t seq);
-/* Weight bytes streamed by one forward: input weights once, recurrent weights once per step. */
+/* Weight bytes streamed by one forward (in the config's storage type): input weights once, recurrent
+ * weights once per step. */
 double gru_forward_weight_bytes(const gru_config *c, size_t seq);
 
 #ifdef __cplusplus

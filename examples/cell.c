@@ -24,7 +24,7 @@ int main(void) {
     for (int a = 0; a < 8; a++)
         for (size_t i = 0; i < n[a]; i++) all[a][i] = frand();
 
-    const gru_config c = {I, H, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    const gru_config c = {I, H, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
     const gru_layer_weights lw = {w_ih, w_hh, b_ih, b_hh};
     gru_model *grucell, *rbcell;
     if (gru_model_create(&grucell, &c, &lw) != GRU_OK || gru_rbcell_create(&rbcell, I, H, w_rz, b_rz, w_n, b_n) != GRU_OK)

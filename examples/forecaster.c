@@ -27,7 +27,7 @@ int main(void) {
     }
     for (int i = 0; i < O * H; i++) head_w[i] = frand(k);
     for (int i = 0; i < O; i++) head_b[i] = frand(k);
-    const gru_config c = {I, H, L, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    const gru_config c = {I, H, L, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
     gru_forecaster *f;
     if (gru_forecaster_create(&f, &c, lw, O, head_w, head_b) != GRU_OK) return fprintf(stderr, "%s\n", gru_last_error()), 1;
     for (int t = 0; t < T; t++)

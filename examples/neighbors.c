@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
     float *w = malloc((3 * H * (I + H) + 6 * H) * sizeof(float)), *table = malloc(N * I * sizeof(float));
     for (size_t i = 0; i < 3 * H * (I + H) + 6 * H; i++) w[i] = frand() * 0.25f;
     for (size_t i = 0; i < N * I; i++) table[i] = frand() * 2;
-    const gru_config c = {I, H, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    const gru_config c = {I, H, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
     const gru_layer_weights lw = {w, w + 3 * H * I, w + 3 * H * (I + H), w + 3 * H * (I + H) + 3 * H};
     gru_model *m;
     if (gru_model_create(&m, &c, &lw) != GRU_OK) return fprintf(stderr, "%s\n", gru_last_error()), 1;
@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
         for (size_t s = 0; s < S; s++) /* the plain way: gather [T, S, I], then gru_forward */
             for (size_t t = 0; t < (size_t)len[s]; t++)
                 memcpy(x + (t * S + s) * I, table + (size_t)idx[off[s] + t] * I, I * sizeof(float));
-        const gru_forward_args fa = {T, S, 0, x, NULL, len, NULL, hn_b};
+        const gru_forward_args fa = {T, S, 0, x, NULL, len, NULL, hn_b, NULL};
         if (gru_forward(m, &fa, NULL, 0) != GRU_OK) return fprintf(stderr, "%s\n", gru_last_error()), 1;
         double t2 = now();
         if (t1 - t0 < best_nb) best_nb = t1 - t0;

@@ -21,7 +21,7 @@ static float *randv(size_t n, float scale) {
 
 int main(void) {
     enum { G = 512, TAB = 64, H = 64, F = 64, C = 2, B = 3, T = 8 };
-    const gru_predictor_config c = {G, TAB, H, 1, 0, F, C};
+    const gru_predictor_config c = {G, TAB, H, 1, 0, F, C, GRU_WEIGHTS_F32};
     float *w_ih = randv(3 * H * (G + TAB), 0.125f), *w_hh = randv(3 * H * H, 0.125f), *b_ih = randv(3 * H, 0.125f),
           *b_hh = randv(3 * H, 0.125f), *fc1_w = randv(F * H, 0.125f), *fc1_b = randv(F, 0.125f),
           *fc2_w = randv(C * F, 0.125f), *fc2_b = randv(C, 0.125f);

@@ -5,7 +5,7 @@
 #   scripts/bench.sh [--full] [--threads N] [--filter REGEX] [--no-torch] [--no-plot]
 #
 #   --full        the whole public sweep of docs/PERF.md (default: the quick subset, a few minutes)
-#   --threads N   threads for the peers (oneDNN via OpenMP, PyTorch); libgru runs 1 thread for now
+#   --threads N   threads for libgru (gru_set_num_threads) and the peers (oneDNN via OpenMP, PyTorch)
 #   --filter RE   only benchmarks whose name matches RE (e.g. 'act/', 'gru/.*H256')
 #   --no-torch    skip the PyTorch side-by-side run      --no-plot   skip the PNG
 #

@@ -48,11 +48,11 @@ gru_status gru_cell(const gru_model *model, size_t layer, int reverse, size_t ba
 
     /* Direction d's columns of the layer's GEMM (3 hp is a multiple of the panel width), then one
      * step of the same driver gru_forward runs; h_out is its final state, so it may alias h. */
-    const gru_model_layer *ly = &m->layer[layer];
-    const size_t col0 = d * 3 * hp;
-    m->gemm.gemm(gx + col0, m->ldgx, x, in, ly->w_ih + col0 * in, ly->start + col0, batch, 3 * hp, in);
+    const gru_threads t = gru_threads_get(NULL);
+    gru_project(m, layer, gx, m->ldgx, x, in, batch, d * 3 * hp, 3 * hp, &t);
     const gru_steps one = {1, batch, batch, 1, NULL};
-    gru_run_direction(m, layer, d, &one, h, gx, m->ldgx, NULL, 0, h_out, H, ws + gxb);
+    const gru_dir_job job = {d, h, h_out, ws + gxb};
+    gru_run_layer(m, layer, &job, 1, &one, gx, m->ldgx, NULL, 0, H, &t);
     gru_free(own);
     return GRU_OK;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * The sequence driver: arguments, workspace, layers, directions, lengths, h0 / h_n.
  * Per layer: one GEMM projects every (t, b) row for both directions at once (gx), then each
- * direction walks its steps with the gates kernel, double-buffering the state. The work of a
- * direction (and of any batch slice or block of hidden units inside a step) depends on no
- * other, so threads can later split it without changing a bit. */
+ * direction walks its steps with the gates kernel, double-buffering the state (src/layer.c). The
+ * work of a direction (and of any batch slice or block of hidden units inside a step) depends on
+ * no other, so threads split it there without changing a bit; the workspace does not depend on
+ * the thread count. */
 #include <string.h>
 
 #include "model.h"
@@ -19,21 +20,6 @@ typedef struct fwd_plan {
 static int fbytes(size_t a, size_t b, size_t c, size_t *r) { /* a * b * c floats, aligned */
     size_t n;
     return gru_mul_ok(a, b, &n) && gru_mul_ok(n, c, &n) && gru_mul_ok(n, sizeof(float), &n) && gru_align_ok(n, r);
-}
-
-/* A direction's regions: the state double buffer (2 * B * hp floats), the gates kernel's scratch,
- * B activity flags. */
-static int direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active) {
-    size_t x;
-    return fbytes(B, m->hp, 2, state) &&
-           gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) &&
-           fbytes(x, 1, 1, scratch) && gru_align_ok(B, active);
-}
-
-int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes) {
-    size_t state, scratch, active;
-    return direction_regions(m, B, &state, &scratch, &active) && gru_add_ok(state, scratch, bytes) &&
-           gru_add_ok(*bytes, active, bytes);
 }
 
 static int plan_workspace(const gru_model *m, size_t T, size_t B, fwd_plan *p) {
@@ -82,44 +68,6 @@ static gru_status check_args(const gru_model *m, const gru_forward_args *a, fwd_
     return GRU_OK;
 }
 
-/* Copies B rows of H floats between strides (src NULL: zeros); zeroes dst lanes [H, ldd) if pad. */
-static void copy_rows(float *dst, size_t ldd, const float *src, size_t lds, size_t B, size_t H, int pad) {
-    for (size_t b = 0; b < B; b++) {
-        if (src)
-            memcpy(dst + b * ldd, src + b * lds, H * sizeof(float));
-        else
-            memset(dst + b * ldd, 0, H * sizeof(float));
-        if (pad) memset(dst + b * ldd + H, 0, (ldd - H) * sizeof(float));
-    }
-}
-
-void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *s, const float *h0, const float *gx,
-                       size_t ldgx, float *y, size_t ldy, float *h_n, size_t ldh, void *ws) {
-    const size_t T = s->T, B = s->B, H = m->cfg.hidden_size, hp = m->hp;
-    size_t state = 0, scratch_bytes = 0, active_bytes = 0;
-    direction_regions(m, B, &state, &scratch_bytes, &active_bytes); /* checked by gru_direction_workspace */
-    float *h_a = ws, *h_b = h_a + B * hp;
-    float *scratch = (float *)((unsigned char *)ws + state);
-    unsigned char *active = (unsigned char *)ws + state + scratch_bytes;
-
-    copy_rows(h_a, hp, h0, H, B, H, 1);
-    int masked = 0;
-    if (s->lengths)
-        for (size_t b = 0; b < B; b++) masked |= (size_t)s->lengths[b] != T;
-    const gru_model_dir *dir = &m->dir[l * m->D + d];
-    for (size_t k = 0; k < T; k++) {
-        const size_t t = d ? T - 1 - k : k;
-        if (masked)
-            for (size_t b = 0; b < B; b++) active[b] = t < (size_t)s->lengths[b];
-        gru_model_step(m, h_b, y ? y + t * s->row_t * ldy + d * H : NULL, s->row_b * ldy, h_a,
-                       gx + t * s->row_t * ldgx + d * 3 * hp, s->row_b * ldgx, dir, masked ? active : NULL, scratch, B);
-        float *tmp = h_a;
-        h_a = h_b;
-        h_b = tmp;
-    }
-    if (h_n) copy_rows(h_n, ldh, h_a, hp, B, H, 0);
-}
-
 gru_status gru_forward(const gru_model *model, const gru_forward_args *args, void *workspace, size_t workspace_bytes) {
     fwd_plan p;
     gru_status st = check_args(model, args, &p);
@@ -141,15 +89,16 @@ gru_status gru_forward(const gru_model *model, const gru_forward_args *args, voi
     const size_t T = args->seq_len, B = args->batch, L = m->cfg.num_layers, H = m->cfg.hidden_size;
     /* Row (t, b) of x, gx and y: t * B + b, or b * T + t when batch_first. */
     const gru_steps steps = {T, B, args->batch_first ? 1 : B, args->batch_first ? T : 1, args->lengths};
+    const gru_threads t = gru_threads_get(args->threadpool);
     for (size_t l = 0; l < L; l++) {
-        const gru_model_layer *ly = &m->layer[l];
-        m->gemm.gemm(gx, m->ldgx, l ? inter : args->x, ly->in, ly->w_ih, ly->start, T * B, m->ldgx, ly->in);
-        float *out = l + 1 < L ? inter : args->y;
+        gru_project(m, l, gx, m->ldgx, l ? inter : args->x, m->layer[l].in, T * B, 0, m->ldgx, &t);
+        gru_dir_job jobs[2];
         for (size_t d = 0; d < m->D; d++) {
             const size_t hidx = l * m->D + d;
-            gru_run_direction(m, l, d, &steps, args->h0 ? args->h0 + hidx * B * H : NULL, gx, m->ldgx, out, m->D * H,
-                              args->h_n ? args->h_n + hidx * B * H : NULL, H, dir_ws + d * p.dir);
+            jobs[d] = (gru_dir_job){d, args->h0 ? args->h0 + hidx * B * H : NULL,
+                                    args->h_n ? args->h_n + hidx * B * H : NULL, dir_ws + d * p.dir};
         }
+        gru_run_layer(m, l, jobs, m->D, &steps, gx, m->ldgx, l + 1 < L ? inter : args->y, m->D * H, H, &t);
     }
     gru_free(own);
     return GRU_OK;

@@ -14,11 +14,7 @@
 #endif
 
 void gru_gates_dsp_init(GruGatesDSP *c, unsigned flags) {
-    c->lbr = gru_gates_lbr_f32_c;
-    c->rb_rz = gru_gates_rb_rz_f32_c;
-    c->rb_n = gru_gates_rb_n_f32_c;
-    c->nb = gru_gates_nb_c;
-    c->sub = gru_gates_sub_c;
+    GRU_GATES_SET(c, c);
 #if ARCH_X86_64
     gru_gates_dsp_init_x86(c, flags);
 #elif ARCH_AARCH64

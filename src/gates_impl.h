@@ -8,6 +8,7 @@
 
 #include "act_impl.h"
 #include "gates.h"
+#include "wload_impl.h"
 
 /* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere).
  * AVX-512: 8 rows x 1 vector halves the weight traffic per FMA of 4 x 2 (measured faster at
@@ -38,7 +39,8 @@ _Static_assert(GRU_ISA_FN(gru_gates_sub) == VL && GATES_NV == 4, "gates: one-vec
 
 typedef struct gates_step {
     float *h_out, *y, *rh, *zb;
-    const float *h_in, *gx, *wp, *bn;
+    const float *h_in, *gx, *bn;
+    const unsigned char *wp;
     const unsigned char *active;
     size_t ldy, ldgx, batch, H, Hp;
 } gates_step;
@@ -61,13 +63,19 @@ GATES_ALWAYS_INLINE void gates_out(const gates_step *s, size_t row, size_t j, vf
 enum { GATES_LBR, GATES_RZ, GATES_N };
 #define GATES_COUNT(kind) ((kind) == GATES_LBR ? 3 : (kind) == GATES_RZ ? 2 : 1)
 
+/* The chain start of gate `gate` (0, 1, 2 = r, z, n) of row `row`, units [j, j + VL). */
+GATES_ALWAYS_INLINE vf gates_start(const gates_step *s, size_t row, size_t j, int gate, const int kind) {
+    return kind == GATES_LBR && gate == 2 ? vf_load(s->bn + j) : vf_load(s->gx + row * s->ldgx + gate * s->Hp + j);
+}
+
 /* One tile, kind LBR (r, z, n from h, then the update), RZ (RESET_BEFORE's r and z from h; stores
  * z and r * h) or N (RESET_BEFORE's n from r * h, then the update): rows [row0, row0 + R), vectors
- * [v0, v0 + NVP) of block blk, every k in one go. (Splitting k into L1-sized chunks, parking the
+ * [v0, v0 + NVP) of block blk, every k in one go, weights of type wt (int8: the chains start from
+ * 0 and end with one fma(scale, chain, start)). (Splitting k into L1-sized chunks, parking the
  * chains in between, was measured slower: the weights stream well from L2.) */
 GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int kind,
-                                    const int R, const int NVP) {
-    const int G = GATES_COUNT(kind);
+                                    const int R, const int NVP, const gru_weight_type wt) {
+    const int G = GATES_COUNT(kind), i8 = wt == GRU_WEIGHTS_INT8;
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL;
     vf a[3][GATES_MR][GATES_NV];
 #pragma GCC unroll 8
@@ -75,27 +83,35 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
 #pragma GCC unroll 8
         for (int v = 0; v < NVP; v++)
 #pragma GCC unroll 3
-            for (int g = 0; g < G; g++) {
-                const size_t row = row0 + i, j = j0 + v * VL;
-                const int gate = kind == GATES_N ? 2 : g; /* r, z, n = 0, 1, 2 */
-                if (kind == GATES_LBR && gate == 2)
-                    a[g][i][v] = vf_load(s->bn + j);
-                else
-                    a[g][i][v] = vf_load(s->gx + row * s->ldgx + gate * Hp + j);
-            }
-    const size_t vs = H * 3 * VL; /* floats between sub-blocks */
-    const float *w = s->wp + (blk * GATES_NV + v0) * vs + (kind == GATES_N ? 2 * VL : 0);
+            for (int g = 0; g < G; g++) /* r, z, n = 0, 1, 2 */
+                a[g][i][v] = i8 ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+    const size_t vs = gru_gates_sub_bytes(H, VL, wt); /* bytes between sub-blocks */
+    const unsigned char *const wb = s->wp + (blk * GATES_NV + v0) * vs, *w = wb;
+    const size_t g0 = kind == GATES_N ? 2 * VL : 0; /* N reads only the n weights */
     const float *h = (kind == GATES_N ? s->rh : s->h_in) + row0 * Hp;
-    for (size_t k = 0; k < H; k++, w += 3 * VL) {
+    for (size_t k = 0; k < H; k++, w += 3 * VL * gru_weight_bytes(wt)) {
 #pragma GCC unroll 8
         for (int i = 0; i < R; i++) {
             const vf hb = vf_set1(h[i * Hp + k]);
 #pragma GCC unroll 8
             for (int v = 0; v < NVP; v++)
 #pragma GCC unroll 3
-                for (int g = 0; g < G; g++) a[g][i][v] = vf_fma(hb, vf_load(w + v * vs + g * VL), a[g][i][v]);
+                for (int g = 0; g < G; g++)
+                    a[g][i][v] = vf_fma(hb, wt_load(w + v * vs, g0 + (size_t)g * VL, wt), a[g][i][v]);
         }
     }
+    if (i8) /* the scales follow each sub-block's weights, [gate][unit] */
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) {
+                const float *sc = (const float *)(wb + v * vs + gru_gates_sub_weights_bytes(H, VL, wt));
+                const int gate = kind == GATES_N ? 2 : g;
+                const vf sv = vf_load(sc + gate * VL);
+#pragma GCC unroll 8
+                for (int i = 0; i < R; i++)
+                    a[g][i][v] = vf_fma(sv, a[g][i][v], gates_start(s, row0 + i, j0 + v * VL, gate, kind));
+            }
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
@@ -121,14 +137,15 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
 /* Every tile of one block: full row tiles of GATES_MR, then the remaining rows as one tile. */
 #define GATES_TAIL(kind, R)                                                   \
     for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(R, GATES_COUNT(kind))) \
-        gates_tile(s, row, blk, v0, kind, R, GATES_NVP(R, GATES_COUNT(kind)));
-#define GATES_BLOCK(name, kind)                                                                 \
+        gates_tile(s, row, blk, v0, kind, R, GATES_NVP(R, GATES_COUNT(kind)), wtc);
+#define GATES_BLOCK(name, kind, wt)                                                             \
     static void gates_##name##_block(const gates_step *s, size_t blk) {                         \
         enum { NVP = GATES_NVP(GATES_MR, GATES_COUNT(kind)) };                                   \
+        const gru_weight_type wtc = wt; /* for GATES_TAIL */                                    \
         const size_t full = s->batch / GATES_MR * GATES_MR;                                     \
         for (size_t v0 = 0; v0 < GATES_NV; v0 += NVP) /* the sub-blocks' weights stay in L2 */  \
             for (size_t row = 0; row < full; row += GATES_MR)                                   \
-                gates_tile(s, row, blk, v0, kind, GATES_MR, NVP);                               \
+                gates_tile(s, row, blk, v0, kind, GATES_MR, NVP, wt);                           \
         const size_t row = full;                                                                \
         switch (s->batch - row) {                                                               \
         case 1: GATES_TAIL(kind, 1) break;                                                      \
@@ -149,16 +166,21 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
 #else
 #error "gates: row tails are written for GATES_MR 4 or 8"
 #endif
-GATES_BLOCK(lbr, GATES_LBR)
-GATES_BLOCK(rz, GATES_RZ)
-GATES_BLOCK(n, GATES_N)
+#define GATES_BLOCKS(type, wt)               \
+    GATES_BLOCK(lbr_##type, GATES_LBR, wt)   \
+    GATES_BLOCK(rz_##type, GATES_RZ, wt)     \
+    GATES_BLOCK(n_##type, GATES_N, wt)
+GATES_BLOCKS(f32, GRU_WEIGHTS_F32)
+GATES_BLOCKS(f16, GRU_WEIGHTS_F16)
+GATES_BLOCKS(bf16, GRU_WEIGHTS_BF16)
+GATES_BLOCKS(i8, GRU_WEIGHTS_INT8)
 
 static inline gates_step gates_step_init(float *h_out, float *y, size_t ldy, const float *h_in, const float *gx,
-                                         size_t ldgx, const float *wp, const float *bn, const unsigned char *active,
+                                         size_t ldgx, const void *wp, const float *bn, const unsigned char *active,
                                          float *scratch, size_t batch, size_t hidden) {
     const size_t Hp = (hidden + GATES_NB - 1) / GATES_NB * GATES_NB;
-    gates_step s = {h_out, y, scratch, scratch ? scratch + batch * Hp : NULL, h_in, gx, wp, bn, active,
-                    ldy, ldgx, batch, hidden, Hp};
+    gates_step s = {h_out, y, scratch, scratch ? scratch + batch * Hp : NULL, h_in, gx, bn,
+                    (const unsigned char *)wp, active, ldy, ldgx, batch, hidden, Hp};
     return s;
 }
 

@@ -14,8 +14,7 @@
 #endif
 
 void gru_gemm_dsp_init(GruGemmDSP *c, unsigned flags) {
-    c->gemm = gru_gemm_f32_c;
-    c->nr = gru_gemm_nr_c;
+    GRU_GEMM_SET(c, c);
 #if ARCH_X86_64
     gru_gemm_dsp_init_x86(c, flags);
 #elif ARCH_AARCH64

@@ -6,7 +6,12 @@
  *   acc = fma(a[i][k], W[j][k], acc) for k = 0, 1, ..., kdim - 1 in that order. The chain may be
  *   stored to g and reloaded between k blocks (exact), never split into partial sums.
  *   So g's bits depend on neither m, the row position, the tile shape nor the ISA.
- *   wp: W packed by gru_pack_gemm() for this table's nr: panels of nr columns, k-major inside;
+ *   Weight storage types (one function each, table slot gemm[type]): W[j][k] above is the stored
+ *   weight widened exactly to fp32 (fp32, fp16, bf16). int8 (q[j][k] integers, s[j] the column's
+ *   scale): acc = 0, acc = fma(a[i][k], q[j][k], acc) for k = 0 .. kdim - 1 in order, then
+ *   g = fma(s[j], acc, start[j] or 0): one chain over exact integer-valued floats, one fma.
+ *   wp: W packed by gru_pack_gemm() for this table's nr and the function's type: panels of nr
+ *   columns, k-major inside (int8: the panel's nr scales after its weights);
  *   start: NULL or at least round_up(n, nr) floats. m, n, kdim >= 1; lda >= kdim; ldg >= n.
  *   Writes exactly g[i * ldg + j] for i < m, j < n; a, wp, start are not written; g overlaps
  *   none of them. Any alignment.
@@ -18,6 +23,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "weights.h"
 
 /* Panel width (columns) of each ISA's kernel: a multiple of its vector length. */
 #define gru_gemm_nr_c 4
@@ -26,16 +32,29 @@
 #define gru_gemm_nr_neon 16
 
 #define decl_gemm_fn(name)                                                                                     \
-    void(name)(float *g, size_t ldg, const float *a, size_t lda, const float *wp, const float *start, size_t m, \
+    void(name)(float *g, size_t ldg, const float *a, size_t lda, const void *wp, const float *start, size_t m, \
                size_t n, size_t kdim)
 typedef decl_gemm_fn(*gru_gemm_fn);
 
 typedef struct GruGemmDSP {
-    gru_gemm_fn gemm;
+    gru_gemm_fn gemm[GRU_WEIGHT_TYPES]; /* by gru_weight_type */
     size_t nr; /* panel width the packed weights must have for `gemm` */
 } GruGemmDSP;
 
 GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_f32);
+GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_f16);
+GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_bf16);
+GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_i8);
+
+/* Fills slot gemm[t] of every type from a set of functions gru_gemm_<type>_<isa>. */
+#define GRU_GEMM_SET(c, isa)                               \
+    do {                                                   \
+        (c)->gemm[GRU_WEIGHTS_F32] = gru_gemm_f32_##isa;   \
+        (c)->gemm[GRU_WEIGHTS_F16] = gru_gemm_f16_##isa;   \
+        (c)->gemm[GRU_WEIGHTS_BF16] = gru_gemm_bf16_##isa; \
+        (c)->gemm[GRU_WEIGHTS_INT8] = gru_gemm_i8_##isa;   \
+        (c)->nr = gru_gemm_nr_##isa;                       \
+    } while (0)
 
 /* Fills the table for a CPU flag mask: the reference first, then newer ISAs over it. */
 void gru_gemm_dsp_init(GruGemmDSP *c, unsigned flags);

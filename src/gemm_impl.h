@@ -8,6 +8,7 @@
 #define GRU_SRC_GEMM_IMPL_H
 
 #include "gemm.h"
+#include "wload_impl.h"
 
 /* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere).
  * AVX2: 4 rows x 24 columns measured faster than 6 x 16 (fewer row-tail tiles, more columns
@@ -49,11 +50,13 @@ GEMM_ALWAYS_INLINE void gemm_store_cols(float *p, vf x, ptrdiff_t rem) {
         vf_store_n(p, x, (size_t)rem);
 }
 
-/* One tile: rows a[0..mr), panels wp[0..np) (pstride floats apart), every k;
- * ncols = valid columns from the tile's first column (may exceed np * NR). */
-GEMM_ALWAYS_INLINE void gemm_tile(float *g, size_t ldg, const float *a, size_t lda, const float *wp,
+/* One tile: rows a[0..mr), panels wp[0..np) (pstride bytes apart) of type wt, every k;
+ * ncols = valid columns from the tile's first column (may exceed np * NR). int8: the chains start
+ * from 0 and end with one fma(scale, chain, start). */
+GEMM_ALWAYS_INLINE void gemm_tile(float *g, size_t ldg, const float *a, size_t lda, const unsigned char *wp,
                                   size_t pstride, const float *start, size_t kdim, size_t ncols, const int mr,
-                                  const int np) {
+                                  const int np, const gru_weight_type wt) {
+    const int i8 = wt == GRU_WEIGHTS_INT8;
     vf acc[GEMM_MR][GEMM_PMAX][GEMM_NV];
 #pragma GCC unroll 16
     for (int i = 0; i < mr; i++)
@@ -61,14 +64,14 @@ GEMM_ALWAYS_INLINE void gemm_tile(float *g, size_t ldg, const float *a, size_t l
         for (int p = 0; p < np; p++)
 #pragma GCC unroll 8
             for (int v = 0; v < GEMM_NV; v++)
-                acc[i][p][v] = start ? vf_load(start + p * GEMM_NR + v * VL) : vf_set1(0.0f);
-    const float *w = wp;
-    for (size_t k = 0; k < kdim; k++, w += GEMM_NR) {
+                acc[i][p][v] = start && !i8 ? vf_load(start + p * GEMM_NR + v * VL) : vf_set1(0.0f);
+    const unsigned char *w = wp;
+    for (size_t k = 0; k < kdim; k++, w += GEMM_NR * gru_weight_bytes(wt)) {
         vf wv[GEMM_PMAX][GEMM_NV];
 #pragma GCC unroll 4
         for (int p = 0; p < np; p++)
 #pragma GCC unroll 8
-            for (int v = 0; v < GEMM_NV; v++) wv[p][v] = vf_load(w + p * pstride + v * VL);
+            for (int v = 0; v < GEMM_NV; v++) wv[p][v] = wt_load(w + p * pstride, (size_t)v * VL, wt);
 #pragma GCC unroll 16
         for (int i = 0; i < mr; i++) {
             const vf b = vf_set1(a[i * lda + k]);
@@ -78,6 +81,16 @@ GEMM_ALWAYS_INLINE void gemm_tile(float *g, size_t ldg, const float *a, size_t l
                 for (int v = 0; v < GEMM_NV; v++) acc[i][p][v] = vf_fma(b, wv[p][v], acc[i][p][v]);
         }
     }
+    if (i8) /* the scales follow the panel's weights */
+#pragma GCC unroll 4
+        for (int p = 0; p < np; p++)
+#pragma GCC unroll 8
+            for (int v = 0; v < GEMM_NV; v++) {
+                const vf s = vf_load((const float *)(wp + p * pstride + kdim * GEMM_NR) + v * VL);
+                const vf s0 = start ? vf_load(start + p * GEMM_NR + v * VL) : vf_set1(0.0f);
+#pragma GCC unroll 16
+                for (int i = 0; i < mr; i++) acc[i][p][v] = vf_fma(s, acc[i][p][v], s0);
+            }
 #pragma GCC unroll 16
     for (int i = 0; i < mr; i++)
 #pragma GCC unroll 4
@@ -92,18 +105,18 @@ GEMM_ALWAYS_INLINE void gemm_tile(float *g, size_t ldg, const float *a, size_t l
 /* All panels for a tile of MR_ rows (a compile-time constant), np = GEMM_P(MR_) at a time when
  * `group` is set, one at a time otherwise. */
 #define GEMM_ROW_TILE(MR_)                                                                                  \
-    GEMM_ALWAYS_INLINE void gemm_rows_##MR_(float *g, size_t ldg, const float *a, size_t lda, const float *wp, \
-                                            const float *start, size_t n, size_t kdim, size_t p0, size_t p1,    \
-                                            int group) {                                                    \
-        const size_t pstride = kdim * GEMM_NR;                                                              \
+    GEMM_ALWAYS_INLINE void gemm_rows_##MR_(float *g, size_t ldg, const float *a, size_t lda,                \
+                                            const unsigned char *wp, const float *start, size_t n, size_t kdim, \
+                                            size_t p0, size_t p1, int group, const gru_weight_type wt) {      \
+        const size_t pstride = gru_gemm_panel_bytes(kdim, GEMM_NR, wt);                                    \
         size_t p = p0;                                                                                      \
         if (group && GEMM_P(MR_) > 1)                                                                       \
             for (; p + GEMM_P(MR_) <= p1; p += GEMM_P(MR_))                                                 \
                 gemm_tile(g + p * GEMM_NR, ldg, a, lda, wp + p * pstride, pstride,                          \
-                          start ? start + p * GEMM_NR : NULL, kdim, n - p * GEMM_NR, MR_, GEMM_P(MR_));   \
+                          start ? start + p * GEMM_NR : NULL, kdim, n - p * GEMM_NR, MR_, GEMM_P(MR_), wt); \
         for (; p < p1; p++)                                                                                 \
             gemm_tile(g + p * GEMM_NR, ldg, a, lda, wp + p * pstride, pstride,                              \
-                      start ? start + p * GEMM_NR : NULL, kdim, n - p * GEMM_NR, MR_, 1);                 \
+                      start ? start + p * GEMM_NR : NULL, kdim, n - p * GEMM_NR, MR_, 1, wt);             \
     }
 GEMM_ROW_TILE(1)
 GEMM_ROW_TILE(2)
@@ -117,18 +130,40 @@ GEMM_ROW_TILE(6)
 #error "gemm: add row tiles up to GEMM_MR"
 #endif
 
-static void gemm_rows(float *g, size_t ldg, const float *a, size_t lda, const float *wp, const float *start,
-                      size_t n, size_t kdim, size_t p0, size_t p1, size_t mr, int group) {
-    switch (mr) {
-    case 1: gemm_rows_1(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
-    case 2: gemm_rows_2(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
-    case 3: gemm_rows_3(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
-    case 4: gemm_rows_4(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
+/* Every row tile of one weight type, not inlined (one copy per type, as for fp32 before types). */
+#define GEMM_ROWS(type, wt)                                                                                    \
+    static void gemm_rows_##type(float *g, size_t ldg, const float *a, size_t lda, const unsigned char *wp,    \
+                                 const float *start, size_t n, size_t kdim, size_t p0, size_t p1, size_t mr,   \
+                                 int group) {                                                              \
+        switch (mr) {                                                                                      \
+        case 1: gemm_rows_1(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break;                 \
+        case 2: gemm_rows_2(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break;                 \
+        case 3: gemm_rows_3(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break;                 \
+        case 4: gemm_rows_4(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break;                 \
+            GEMM_ROWS_6(wt)                                                                                \
+        default: break;                                                                                    \
+        }                                                                                                  \
+    }
 #if GEMM_MR > 4
-    case 5: gemm_rows_5(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
-    case 6: gemm_rows_6(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group); break;
+#define GEMM_ROWS_6(wt)                                                                    \
+    case 5: gemm_rows_5(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break; \
+    case 6: gemm_rows_6(g, ldg, a, lda, wp, start, n, kdim, p0, p1, group, wt); break;
+#else
+#define GEMM_ROWS_6(wt)
 #endif
-    default: break;
+GEMM_ROWS(f32, GRU_WEIGHTS_F32)
+GEMM_ROWS(f16, GRU_WEIGHTS_F16)
+GEMM_ROWS(bf16, GRU_WEIGHTS_BF16)
+GEMM_ROWS(i8, GRU_WEIGHTS_INT8)
+
+GEMM_ALWAYS_INLINE void gemm_rows(float *g, size_t ldg, const float *a, size_t lda, const unsigned char *wp,
+                                  const float *start, size_t n, size_t kdim, size_t p0, size_t p1, size_t mr, int group,
+                                  const gru_weight_type wt) {
+    switch (wt) {
+    case GRU_WEIGHTS_F32: gemm_rows_f32(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
+    case GRU_WEIGHTS_F16: gemm_rows_f16(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
+    case GRU_WEIGHTS_BF16: gemm_rows_bf16(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
+    case GRU_WEIGHTS_INT8: gemm_rows_i8(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
     }
 }
 
@@ -141,16 +176,17 @@ static inline size_t gemm_mc(size_t m, size_t kdim) {
     return (rows + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
 }
 
-static inline void gemm_run(float *g, size_t ldg, const float *a, size_t lda, const float *wp, const float *start,
-                            size_t m, size_t n, size_t kdim) {
+GEMM_ALWAYS_INLINE void gemm_run(float *g, size_t ldg, const float *a, size_t lda, const void *wpv,
+                                 const float *start, size_t m, size_t n, size_t kdim, const gru_weight_type wt) {
+    const unsigned char *wp = (const unsigned char *)wpv;
     const size_t npanel = (n + GEMM_NR - 1) / GEMM_NR, mc = gemm_mc(m, kdim);
     for (size_t m0 = 0; m0 < m; m0 += mc) {
         const size_t mn = m - m0 < mc ? m - m0 : mc, full = m0 + mn / GEMM_MR * GEMM_MR;
         for (size_t p = 0; p < npanel; p++) /* one panel (L1/L2) against a row block (L2) */
             for (size_t i = m0; i < full; i += GEMM_MR)
-                gemm_rows(g + i * ldg, ldg, a + i * lda, lda, wp, start, n, kdim, p, p + 1, GEMM_MR, 0);
+                gemm_rows(g + i * ldg, ldg, a + i * lda, lda, wp, start, n, kdim, p, p + 1, GEMM_MR, 0, wt);
         if (full < m0 + mn) /* the last rows: several panels per tile for enough chains */
-            gemm_rows(g + full * ldg, ldg, a + full * lda, lda, wp, start, n, kdim, 0, npanel, m0 + mn - full, 1);
+            gemm_rows(g + full * ldg, ldg, a + full * lda, lda, wp, start, n, kdim, 0, npanel, m0 + mn - full, 1, wt);
     }
 }
 

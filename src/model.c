@@ -7,6 +7,7 @@
 
 #include "cpu.h"
 #include "pack.h"
+#include "weights.h"
 
 /* A direction's GEMM columns (3 hp) must be whole panels: gru_cell runs one direction alone. */
 #define GRU_PANELS_FIT(isa) (3 * gru_gates_nb_##isa % gru_gemm_nr_##isa == 0)
@@ -29,6 +30,8 @@ static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
                          cfg->input_size, cfg->hidden_size, cfg->num_layers);
     if (cfg->variant != GRU_VARIANT_LINEAR_BEFORE_RESET && cfg->variant != GRU_VARIANT_RESET_BEFORE)
         return gru_error(GRU_ERR_INVALID, "gru_model_create: unknown variant %d", (int)cfg->variant);
+    if ((unsigned)cfg->weights >= GRU_WEIGHT_TYPES)
+        return gru_error(GRU_ERR_INVALID, "gru_model_create: unknown weight type %d", (int)cfg->weights);
     const size_t D = cfg->bidirectional ? 2 : 1;
     size_t entries;
     if (!gru_mul_ok(cfg->num_layers, D, &entries))
@@ -71,9 +74,10 @@ static gru_status plan(gru_model *m, layer_sizes *ls, size_t *total, size_t *raw
     for (size_t l = 0; l < c->num_layers; l++) {
         const size_t in = l ? dh : c->input_size;
         size_t f, per_dir[2], rawl;
-        const int ok = gru_pack_gemm_floats(m->ldgx, in, m->gemm.nr, &f) && floats_bytes(f, &ls[l].w_ih) &&
-                       floats_bytes(m->ldgx, &ls[l].start) && gru_pack_gates_floats(H, m->gates.nb, &f) &&
-                       floats_bytes(f, &ls[l].w_hh) && floats_bytes(hp, &ls[l].bn) &&
+        const int ok = gru_pack_gemm_bytes(m->ldgx, in, m->gemm.nr, c->weights, &f) && gru_align_ok(f, &ls[l].w_ih) &&
+                       floats_bytes(m->ldgx, &ls[l].start) &&
+                       gru_pack_gates_bytes(H, m->gates.nb, m->gates.sub, c->weights, &f) &&
+                       gru_align_ok(f, &ls[l].w_hh) && floats_bytes(hp, &ls[l].bn) &&
                        gru_add_ok(ls[l].w_hh, ls[l].bn, &per_dir[0]) && gru_mul_ok(per_dir[0], D, &per_dir[1]) &&
                        gru_add_ok(*total, ls[l].w_ih, total) && gru_add_ok(*total, ls[l].start, total) &&
                        gru_add_ok(*total, per_dir[1], total) && gru_add_ok(in, H, &rawl) &&
@@ -87,8 +91,8 @@ static gru_status plan(gru_model *m, layer_sizes *ls, size_t *total, size_t *raw
 }
 
 /* Packs layer l: both directions' W_ih as one GEMM, the folded chain starts, each W_hh. */
-static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const float **cols, float *w_ih,
-                       float *start, float *const *w_hh, float *const *bn) {
+static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const float **cols, void *w_ih,
+                       float *start, void *const *w_hh, float *const *bn) {
     const gru_config *c = &m->cfg;
     const size_t H = c->hidden_size, hp = m->hp, in = m->layer[l].in;
     const int lbr = c->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
@@ -103,10 +107,10 @@ static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const
         }
         start[col] = s;
     }
-    gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr);
+    gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr, c->weights);
     for (size_t d = 0; d < m->D; d++) {
         const gru_layer_weights *lw = &w[l * m->D + d];
-        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb, m->gates.sub);
+        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb, m->gates.sub, c->weights);
         for (size_t j = 0; j < hp; j++) bn[d][j] = j < H && c->bias && lbr ? lw->b_hh[2 * H + j] : 0.0f;
         m->dir[l * m->D + d].w_hh = w_hh[d];
         m->dir[l * m->D + d].bn = bn[d];
@@ -131,14 +135,17 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     m->D = config->bidirectional ? 2 : 1;
     const unsigned flags = gru_cpu_flags();
     m->isa = gru_isa_of_flags(flags);
-    gru_gemm_dsp_init(&m->gemm, flags);
+    GruGemmDSP gemm;
+    gru_gemm_dsp_init(&gemm, flags);
+    const gru_weight_type t = config->weights;
+    m->gemm = (gru_model_gemm){gemm.gemm[t], gemm.nr};
     gru_gates_dsp_init(&m->gates, flags);
     if (config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET) {
-        m->pass[0] = m->gates.lbr;
+        m->pass[0] = m->gates.lbr[t];
         m->passes = 1;
     } else {
-        m->pass[0] = m->gates.rb_rz;
-        m->pass[1] = m->gates.rb_n;
+        m->pass[0] = m->gates.rb_rz[t];
+        m->pass[1] = m->gates.rb_n[t];
         m->passes = 2;
     }
 
@@ -163,10 +170,11 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     unsigned char *p = (unsigned char *)m->packed;
     for (size_t l = 0; l < config->num_layers; l++) {
         m->layer[l].in = l ? m->D * config->hidden_size : config->input_size;
-        float *w_ih = (float *)p, *start = (float *)(p += ls[l].w_ih), *w_hh[2], *bn[2];
+        void *w_ih = p, *w_hh[2];
+        float *start = (float *)(p += ls[l].w_ih), *bn[2];
         p += ls[l].start;
         for (size_t d = 0; d < m->D; d++) {
-            w_hh[d] = (float *)p;
+            w_hh[d] = p;
             bn[d] = (float *)(p += ls[l].w_hh);
             p += ls[l].bn;
         }

@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: MIT
- * Packing: weights in PyTorch's layout -> the layouts the kernel families read. Done once, at
- * model creation (and by the kernel tests); portable C, no ISA flags. */
+ * Packing: weights in PyTorch's layout -> the layouts the kernel families read, in one of the
+ * storage types of weights.h (converted here, once, at model creation and by the kernel tests);
+ * portable C, no ISA flags. */
 #ifndef GRU_SRC_PACK_H
 #define GRU_SRC_PACK_H
 
 #include <stddef.h>
 
-/* Floats of a GEMM packing of n columns of depth kdim in panels of nr: round_up(n, nr) * kdim.
- * Returns 0 on overflow. */
-int gru_pack_gemm_floats(size_t n, size_t kdim, size_t nr, size_t *floats);
-/* dst[p][k][c] = cols[p * nr + c][k] for every panel p, k < kdim, c < nr: column j of the
- * GEMM's W is the kdim floats at cols[j], or zeros where cols[j] is NULL or j >= n. */
-void gru_pack_gemm(float *dst, const float *const *cols, size_t n, size_t kdim, size_t nr);
+#include "weights.h"
 
-/* Floats of a gates packing of W_hh for H hidden units padded to a multiple of nb:
- * 3 * round_up(H, nb) * H. Returns 0 on overflow. */
-int gru_pack_gates_floats(size_t hidden, size_t nb, size_t *floats);
-/* w_hh [3H, H] row-major (gate order r, z, n) -> dst[s][k][g][c] = w_hh[g * H + s * sub + c][k]
- * for sub-blocks s < round_up(H, nb) / sub, zero where s * sub + c >= H. nb % sub == 0. */
-void gru_pack_gates(float *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub);
+/* Bytes of a GEMM packing of n columns of depth kdim in panels of nr:
+ * round_up(n, nr) / nr * gru_gemm_panel_bytes(kdim, nr, t). Returns 0 on overflow. */
+int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, size_t *bytes);
+/* Panel p at dst + p * gru_gemm_panel_bytes(): w[k][c] = cols[p * nr + c][k] for k < kdim,
+ * c < nr, stored as type t (int8: quantized per column j over its kdim weights, scale[c] after the
+ * weights): column j of the GEMM's W is the kdim floats at cols[j], or zeros where cols[j] is
+ * NULL or j >= n. */
+void gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr, gru_weight_type t);
+
+/* Bytes of a gates packing of W_hh for H hidden units padded to a multiple of nb:
+ * round_up(H, nb) / sub * gru_gates_sub_bytes(H, sub, t). Returns 0 on overflow. */
+int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t, size_t *bytes);
+/* w_hh [3H, H] row-major (gate order r, z, n) -> sub-block s at dst + s * gru_gates_sub_bytes():
+ * w[k][g][c] = w_hh[g * H + s * sub + c][k] for k < H, stored as type t (int8: quantized per row
+ * g * H + j over its H weights, scale[g][c] after the weights), zero where s * sub + c >= H.
+ * nb % sub == 0. */
+void gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub, gru_weight_type t);
 
 #endif /* GRU_SRC_PACK_H */

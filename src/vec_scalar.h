@@ -12,6 +12,10 @@
  *   vf_and/or/xor/andnot(a, b) = ~a & b on bit patterns, vf_lt/le/gt/ge/eq (ordered: false on NaN),
  *   vf_unord(a, b) (either NaN), vf_select(m, a, b) = m ? a : b,
  *   vf_as_vi/vi_as_vf (bit casts), vi_set1, vi_add, vi_sub, vi_sll/vi_srl(a, imm), vi_and.
+ *   Widening loads of VL stored weights (exact: every value has one binary32 image; unaligned,
+ *   read exactly VL elements): vf_load_f16 (IEEE binary16; subnormals kept, a NaN keeps its
+ *   payload, shifted up 13 bits), vf_load_bf16 (the 16 bits become the top half of a binary32),
+ *   vf_load_i8 (int8 -> the integer as a float).
  */
 #ifndef GRU_SRC_VEC_SCALAR_H
 #define GRU_SRC_VEC_SCALAR_H
@@ -19,6 +23,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "io/half.h"
 
 #define VL 1
 #define VEC_SUFFIX c
@@ -56,6 +62,9 @@ static inline vi vi_set1(int32_t a) { return a; }
 static inline vi vi_add(vi a, vi b) { return (vi)((uint32_t)a + (uint32_t)b); }
 static inline vi vi_sub(vi a, vi b) { return (vi)((uint32_t)a - (uint32_t)b); }
 static inline vi vi_and(vi a, vi b) { return a & b; }
+static inline vf vf_load_f16(const uint16_t *p) { return gru_f16_to_f32(*p); }
+static inline vf vf_load_bf16(const uint16_t *p) { return gru_bf16_to_f32(*p); }
+static inline vf vf_load_i8(const int8_t *p) { return (float)*p; }
 #define vi_sll(a, imm) ((vi)((uint32_t)(a) << (imm)))
 #define vi_srl(a, imm) ((vi)((uint32_t)(a) >> (imm)))
 

@@ -101,6 +101,8 @@ CASE(create_zero_hidden) { return f->cfg.hidden_size = 0, CREATE(); }
 CASE(create_zero_layers) { return f->cfg.num_layers = 0, CREATE(); }
 CASE(create_variant_2) { return f->cfg.variant = (gru_variant)2, CREATE(); }
 CASE(create_variant_negative) { return f->cfg.variant = (gru_variant)-1, CREATE(); }
+CASE(create_weights_4) { return f->cfg.weights = (gru_weight_type)4, CREATE(); }
+CASE(create_weights_negative) { return f->cfg.weights = (gru_weight_type)-1, CREATE(); }
 CASE(create_hidden_overflow) { return f->cfg.hidden_size = SIZE_MAX / 4, CREATE(); }
 CASE(create_input_overflow) { return f->cfg.input_size = SIZE_MAX / 2, CREATE(); }
 /* L*D weight entries really given (2^19 of them, pointing at small arrays that must not be read),
@@ -199,6 +201,8 @@ static const bad_case cases[] = {
     ROW(create_zero_layers, GRU_ERR_INVALID),
     ROW(create_variant_2, GRU_ERR_INVALID),
     ROW(create_variant_negative, GRU_ERR_INVALID),
+    ROW(create_weights_4, GRU_ERR_INVALID),
+    ROW(create_weights_negative, GRU_ERR_INVALID),
     ROW(create_hidden_overflow, GRU_ERR_OVERFLOW),
     ROW(create_input_overflow, GRU_ERR_OVERFLOW),
     ROW(create_layers_overflow, GRU_ERR_OVERFLOW),

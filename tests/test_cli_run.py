@@ -95,6 +95,21 @@ with tempfile.TemporaryDirectory() as d:
         check(len(ran) >= 2, f"{case}: fewer than 2 ISAs ran")
         check(all(r is not None and r.tobytes() == ran[0].tobytes() for r in ran),
               f"{case}: outputs differ between ISAs")
+        for n in ("2", "3"):  # more threads give the same bits
+            rc, _, err = run(*args, "-o", P("yt.npy"), "--threads", n)
+            check(rc == 0 and np.load(P("yt.npy")).tobytes() == ran[0].tobytes(), f"{case}: --threads {n}: {err}")
+        for w in ("fp16", "bf16", "int8") if not is_pred else ():  # --weights: bit-identical across ISAs
+            lp = []
+            for isa in ISAS:
+                rc, out, err = run(*args, "-o", P("yw.npy"), "--isa", isa, "--weights", w)
+                if rc == 1 and "--isa" in err:
+                    continue
+                check(rc == 0, f"{case} --weights {w} --isa {isa}: exit {rc}: {err.strip()}")
+                lp.append(np.load(P("yw.npy")))
+            check(len(lp) >= 2 and all(r.tobytes() == lp[0].tobytes() for r in lp),
+                  f"{case} --weights {w}: outputs differ between ISAs")
+            check(lp[0].shape == ran[0].shape and lp[0].tobytes() != ran[0].tobytes(),
+                  f"{case} --weights {w}: not a {w} model (output equals fp32's)")
         if "test.lengths" in t:  # int32 lengths give the same bits
             rc, _, err = run(*args[:2], *args[4:], "--lengths", P("len32.npy"), "-o", P("y32.npy"))
             check(rc == 0 and np.load(P("y32.npy")).tobytes() == ran[0].tobytes(), f"{case}: int32 lengths: {err}")
@@ -123,9 +138,12 @@ with tempfile.TemporaryDirectory() as d:
     bad = [
         ([gmodel], 2, "usage"),
         ([gmodel, P("gx.npy"), "--frob"], 2, "--frob"),
-        ([gmodel, P("gx.npy"), "--threads", "2"], 2, "thread"),
+        ([gmodel, P("gx.npy"), "--threads", "0"], 2, "thread"),
+        ([gmodel, P("gx.npy"), "--threads", "1025"], 2, "thread"),
         ([gmodel, P("gx.npy"), "--threads", "x"], 2, "--threads"),
         ([gmodel, P("gx.npy"), "--isa", "sse"], 2, "sse"),
+        ([gmodel, P("gx.npy"), "--weights", "fp8"], 2, "fp8"),
+        ([pmodel, P("pg.npy"), "--weights", "int8"], 1, "fp32 weights only"),
         ([gmodel, P("gx.npy"), "-o"], 2, "-o"),
         ([gmodel, P("gx.npy"), "extra.npy"], 2, "extra.npy"),
         ([gmodel, P("gx.npy"), "--tab", P("gx.npy")], 2, "--tab"),

@@ -58,6 +58,7 @@ static fcase random_case(rig_rng *r, double mac_budget) {
     f.want_y = outs != 6;
     f.want_hn = outs != 7;
     f.wscale = rig_below(r, 4) ? 1.0f : 4.0f; /* 4: pre-activations reach saturation */
+    f.cfg.weights = (gru_weight_type)rig_below(r, 4); /* each storage type a quarter of the cases */
     /* Keep the drawn widths; shrink T, then B, then L until the forward fits the budget. */
     while (mac_count(&f) > mac_budget && f.T > 1) f.T = (f.T + 1) / 2;
     while (mac_count(&f) > mac_budget && f.B > 1) f.B = (f.B + 1) / 2;
@@ -68,10 +69,10 @@ static fcase random_case(rig_rng *r, double mac_budget) {
 static const char *describe(const fcase *f) {
     static char s[300];
     snprintf(s, sizeof s,
-             "I=%zu H=%zu L=%zu D=%zu bias=%d variant=%d T=%zu B=%zu batch_first=%d h0=%d lengths=%d y=%d h_n=%d "
-             "wscale=%g (GRU_TEST_SEED=%llu)",
+             "I=%zu H=%zu L=%zu D=%zu bias=%d variant=%d weights=%s T=%zu B=%zu batch_first=%d h0=%d lengths=%d y=%d "
+             "h_n=%d wscale=%g (GRU_TEST_SEED=%llu)",
              f->cfg.input_size, f->cfg.hidden_size, f->cfg.num_layers, mrig_dirs(&f->cfg), f->cfg.bias,
-             (int)f->cfg.variant, f->T, f->B, f->batch_first, f->has_h0, f->has_lengths, f->want_y, f->want_hn,
+             (int)f->cfg.variant, gru_weight_type_name(f->cfg.weights), f->T, f->B, f->batch_first, f->has_h0, f->has_lengths, f->want_y, f->want_hn,
              (double)f->wscale, (unsigned long long)rig_seed());
     return s;
 }
@@ -432,7 +433,8 @@ Test(forward, batch_invariance) {
                              .num_layers = 2,
                              .bidirectional = combo & 1,
                              .bias = 1,
-                             .variant = (gru_variant)(combo >> 1)};
+                             .variant = (gru_variant)(combo >> 1),
+                             .weights = (gru_weight_type)combo}; /* each storage type once */
         f.T = INV_T, f.B = INV_B, f.batch_first = (int)rig_below(&r, 2), f.has_h0 = 1, f.has_lengths = 1;
         f.want_y = f.want_hn = 1, f.wscale = 1.0f;
         const size_t I = f.cfg.input_size, H = f.cfg.hidden_size, D = mrig_dirs(&f.cfg), LD = 2 * D, T = INV_T;

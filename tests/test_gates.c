@@ -3,8 +3,9 @@
  * here, and every SIMD ISA equals the reference bit for bit, for both variants, hidden sizes
  * around every block boundary, batch tails, per-row activity, y strides, NaN garbage in every
  * padding lane (which must not leak), guard bytes and untouched gaps, the blocks computed in
- * separate ranges as threads do. A row's bits must not depend
- * on the batch it is in. */
+ * separate ranges as threads do; for every weight storage type (the formulas use the weights
+ * converted here: widened fp16/bf16, or int8 integers and the row scale). A row's bits must not
+ * depend on the batch it is in. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include "act.h"
 #include "gates.h"
 #include "pack.h"
+#include "io/half.h"
 #include "rig.h"
+#include "weights.h"
 
 /* One step's inputs in the logical layout (no padding). */
 typedef struct gates_case {
@@ -25,6 +28,7 @@ typedef struct gates_case {
     float *h;             /* [B][H] */
     unsigned char *active; /* NULL or [B] */
     size_t ldy;           /* 0: y NULL */
+    gru_weight_type wt;   /* storage type the kernels run with */
 } gates_case;
 
 typedef struct gates_out {
@@ -39,10 +43,10 @@ static float qnan(void) { return nanf(""); }
  * threads may: each pass over every range before the next pass. */
 static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign, size_t ranges) {
     const size_t B = t->B, H = t->H, hp = (H + c->nb - 1) / c->nb * c->nb, ldgx = 3 * hp + misalign % 3;
-    size_t wf;
-    cr_assert(gru_pack_gates_floats(H, c->nb, &wf));
-    float *wp = rig_alloc(wf, misalign);
-    gru_pack_gates(wp, t->w_hh, H, c->nb, c->sub);
+    size_t wb;
+    cr_assert(gru_pack_gates_bytes(H, c->nb, c->sub, t->wt, &wb));
+    float *wp = rig_alloc((wb + 3) / 4, misalign);
+    gru_pack_gates(wp, t->w_hh, H, c->nb, c->sub, t->wt);
     float *gx = rig_alloc(B * ldgx, (misalign + 3) % 16), *bn = rig_alloc(hp, misalign);
     float *h_in = rig_alloc(B * hp, (misalign + 7) % 16), *h_out = rig_alloc(B * hp, (misalign + 1) % 16);
     size_t sf;
@@ -63,7 +67,7 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign,
         for (size_t i = 0; i < yn; i++) y[i] = qnan();
     }
     const int lbr = t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
-    const gru_gates_fn pass[2] = {lbr ? c->lbr : c->rb_rz, c->rb_n};
+    const gru_gates_fn pass[2] = {lbr ? c->lbr[t->wt] : c->rb_rz[t->wt], c->rb_n[t->wt]};
     const size_t nblk = hp / c->nb, nr = ranges < nblk ? ranges : nblk;
     for (size_t p = 0; p < (lbr ? 1u : 2u); p++)
         for (size_t i = nr; i-- > 0;)
@@ -85,38 +89,58 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign,
 
 static void free_out(gates_out *o) { free(o->h), free(o->y); }
 
+/* The weights as the kernels of type wt see them: row i of W_hh widened (int8: the integers q),
+ * scale[i] the int8 row scale. */
+static void convert(const gates_case *t, float *wq, float *scale) {
+    const size_t H = t->H;
+    for (size_t i = 0; i < 3 * H; i++) {
+        const float *w = t->w_hh + i * H;
+        scale[i] = t->wt == GRU_WEIGHTS_INT8 ? gru_int8_scale(w, H) : 1.0f;
+        for (size_t k = 0; k < H; k++)
+            wq[i * H + k] = t->wt == GRU_WEIGHTS_F16    ? gru_f16_to_f32(gru_f32_to_f16(w[k]))
+                            : t->wt == GRU_WEIGHTS_BF16 ? gru_bf16_to_f32(gru_f32_to_bf16(w[k]))
+                            : t->wt == GRU_WEIGHTS_INT8 ? (float)gru_int8_quantize(w[k], scale[i])
+                                                         : w[k];
+    }
+}
+
+/* chain(start; W row i, x) as gates.h defines it for the case's weight type. */
+static float chain(const gates_case *t, const float *wq, const float *scale, size_t i, float start, const float *x) {
+    const int i8 = t->wt == GRU_WEIGHTS_INT8;
+    float a = i8 ? 0.0f : start;
+    for (size_t k = 0; k < t->H; k++) a = fmaf(x[k], wq[i * t->H + k], a);
+    return i8 ? fmaf(scale[i], a, start) : a;
+}
+
 /* The formulas of gates.h, one element at a time, with the scalar activations. */
 static void naive(const gates_case *t, float *h_out) {
     GruActDSP act;
     gru_act_dsp_init(&act, 0);
     const size_t H = t->H;
     float *r = malloc(H * sizeof *r), *rh = malloc(H * sizeof *rh);
+    float *wq = malloc(3 * H * H * sizeof *wq), *sc = malloc(3 * H * sizeof *sc);
+    convert(t, wq, sc);
     for (size_t b = 0; b < t->B; b++) {
         const float *h = t->h + b * H, *gx = t->gx + b * 3 * H;
         for (size_t j = 0; j < H; j++) {
-            float a = gx[j];
-            for (size_t k = 0; k < H; k++) a = fmaf(h[k], t->w_hh[j * H + k], a);
+            const float a = chain(t, wq, sc, j, gx[j], h);
             act.sigmoid(&r[j], &a, 1);
             rh[j] = r[j] * h[j];
         }
         for (size_t j = 0; j < H; j++) {
-            float az = gx[H + j], an, z, n;
-            for (size_t k = 0; k < H; k++) az = fmaf(h[k], t->w_hh[(H + j) * H + k], az);
+            float an, z, n;
+            const float az = chain(t, wq, sc, H + j, gx[H + j], h);
             act.sigmoid(&z, &az, 1);
-            if (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET) {
-                an = t->bn[j];
-                for (size_t k = 0; k < H; k++) an = fmaf(h[k], t->w_hh[(2 * H + j) * H + k], an);
-                an = fmaf(r[j], an, gx[2 * H + j]);
-            } else {
-                an = gx[2 * H + j];
-                for (size_t k = 0; k < H; k++) an = fmaf(rh[k], t->w_hh[(2 * H + j) * H + k], an);
-            }
+            if (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET)
+                an = fmaf(r[j], chain(t, wq, sc, 2 * H + j, t->bn[j], h), gx[2 * H + j]);
+            else
+                an = chain(t, wq, sc, 2 * H + j, gx[2 * H + j], rh);
             act.tanh(&n, &an, 1);
             const int on = !t->active || t->active[b];
             h_out[b * H + j] = on ? fmaf(z, h[j] - n, n) : h[j];
         }
     }
-    free(r), free(rh);
+    free(r), free(rh), free(wq), free(sc);
 }
 
 static void make_case(rig_rng *r, gates_case *t, size_t B, size_t H, int variant) {
@@ -137,15 +161,17 @@ static void make_case(rig_rng *r, gates_case *t, size_t B, size_t H, int variant
         for (size_t b = 0; b < B; b++) t->active[b] = mode == 0 ? 0 : mode == 1 ? 1 : (unsigned char)rig_below(r, 2);
     }
     t->ldy = rig_below(r, 4) ? H + rig_below(r, 3) * (1 + rig_below(r, 7)) : 0;
+    t->wt = GRU_WEIGHTS_F32;
 }
 
 static void free_case(gates_case *t) { free(t->w_hh), free(t->gx), free(t->bn), free(t->h), free(t->active); }
 
-/* naive == reference == every SIMD ISA; y = h_out for active rows, 0 for inactive ones. */
-static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
-    gates_case t;
-    make_case(r, &t, B, H, variant);
-    const char *vname = variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "lbr" : "rb";
+/* naive == reference == every SIMD ISA for one weight type; y = h_out for active rows, 0 for inactive ones. */
+static int check_type(rig_rng *r, gates_case *tc, gru_weight_type wt) {
+    gates_case t = *tc;
+    t.wt = wt;
+    const size_t B = t.B, H = t.H;
+    const char *vname = t.variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "lbr" : "rb";
     GruGatesDSP c0;
     gru_gates_dsp_init(&c0, 0);
     gates_out ref = run(&c0, &t, rig_below(r, 16), 1);
@@ -153,7 +179,8 @@ static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
     naive(&t, want);
     for (size_t i = 0; i < B * H; i++)
         cr_assert(!memcmp(want + i, ref.h + i, sizeof *want),
-                  "reference gates %s B=%zu H=%zu: h'[%zu][%zu] = %a, the formulas give %a", vname, B, H, i / H, i % H,
+                  "reference gates %s %s B=%zu H=%zu: h'[%zu][%zu] = %a, the formulas give %a", vname,
+                  gru_weight_type_name(wt), B, H, i / H, i % H,
                   (double)ref.h[i], (double)want[i]);
     if (ref.y)
         for (size_t b = 0; b < B; b++) {
@@ -172,8 +199,8 @@ static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
         gates_out o = run(&c, &t, rig_below(r, 16), 1 + rig_below(r, 3));
         for (size_t i = 0; i < B * H; i++)
             if (memcmp(ref.h + i, o.h + i, sizeof *o.h))
-                cr_assert_fail("gates %s %s B=%zu H=%zu active=%s: h'[%zu][%zu] = %a, reference %a", gru_isa_name(isa),
-                               vname, B, H, t.active ? "mask" : "NULL", i / H, i % H, (double)o.h[i], (double)ref.h[i]);
+                cr_assert_fail("gates %s %s %s B=%zu H=%zu active=%s: h'[%zu][%zu] = %a, reference %a",
+                               gru_isa_name(isa), gru_weight_type_name(wt), vname, B, H, t.active ? "mask" : "NULL", i / H, i % H, (double)o.h[i], (double)ref.h[i]);
         if (ref.y)
             cr_assert(!memcmp(ref.y, o.y, (t.ldy * (B - 1) + H) * sizeof(float)),
                       "gates %s %s B=%zu H=%zu ldy=%zu: y differs from the reference", gru_isa_name(isa), vname, B, H,
@@ -182,6 +209,15 @@ static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
         isas++;
     }
     free_out(&ref);
+    return isas;
+}
+
+/* Checks one case for every weight type. Returns ISAs. */
+static int check_case(rig_rng *r, size_t B, size_t H, int variant) {
+    gates_case t;
+    make_case(r, &t, B, H, variant);
+    int isas = 0;
+    for (unsigned wt = 0; wt < GRU_WEIGHT_TYPES; wt++) isas = check_type(r, &t, (gru_weight_type)wt);
     free_case(&t);
     return isas;
 }
@@ -200,7 +236,7 @@ static void sweep(int variant, uint64_t stream) {
     /* Larger H with two or more full row tiles (several row tiles share each sub-block). */
     static const size_t big[][2] = {{13, 129}, {8, 177}, {9, 200}, {12, 353}};
     for (size_t i = 0; i < sizeof big / sizeof *big; i++, cases++) isas = check_case(&r, big[i][0], big[i][1], variant);
-    cr_log_info("gates %s: %d shapes x (formulas, reference, %d SIMD ISAs) bit-identical",
+    cr_log_info("gates %s: %d shapes x 4 weight types x (formulas, reference, %d SIMD ISAs) bit-identical",
                 variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "linear-before-reset" : "reset-before", cases, isas);
 }
 
@@ -211,9 +247,11 @@ Test(gates, reset_before) { sweep(GRU_VARIANT_RESET_BEFORE, 22); }
 Test(gates, row_independent) {
     rig_rng r = rig_rng_init(23);
     int isas = 0;
-    for (int variant = 0; variant < 2; variant++) {
+    for (int vt = 0; vt < 2 * GRU_WEIGHT_TYPES; vt++) { /* every variant and weight type */
+        const int variant = vt % 2;
         gates_case t;
         make_case(&r, &t, 11, 37, variant);
+        t.wt = (gru_weight_type)(vt / 2);
         for (gru_isa isa = GRU_ISA_SCALAR; isa < GRU_ISA_COUNT; isa = (gru_isa)(isa + 1)) {
             if (isa != GRU_ISA_SCALAR && !rig_isa_available(isa)) continue;
             GruGatesDSP c;
@@ -231,9 +269,9 @@ Test(gates, row_independent) {
                 free_out(&o);
             }
             free_out(&all);
-            isas += variant == 0;
+            isas += vt == 0;
         }
         free_case(&t);
     }
-    cr_log_info("gates: 11 rows alone equal the rows of a batch, both variants, %d ISAs", isas);
+    cr_log_info("gates: 11 rows alone equal the rows of a batch, both variants, 4 weight types, %d ISAs", isas);
 }

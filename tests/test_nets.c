@@ -148,7 +148,7 @@ Test(nets, predictor_state_is_gru_forward) {
               *hn = malloc(2 * B * H * sizeof(float));
         const gru_predictor_args a = {B, T, graph, NULL, 0, len, logits, state};
         cr_assert(gru_predictor_forward(p, &a) == GRU_OK);
-        const gru_forward_args fa = {T, B, 1, graph, NULL, len, NULL, hn};
+        const gru_forward_args fa = {T, B, 1, graph, NULL, len, NULL, hn, NULL};
         cr_assert(gru_forward(m, &fa, NULL, 0) == GRU_OK);
         for (size_t b = 0; b < B; b++)
             for (size_t d = 0; d < 2; d++)
@@ -260,7 +260,7 @@ static void neighbor_case(gru_variant v, int bi, size_t S, size_t N, size_t I, s
     gru_isa isas[GRU_ISA_COUNT];
     const int nisa = mrig_isas(isas);
     rig_rng r = rig_rng_init(stream);
-    const gru_config c = {I, H, 1, bi, 1, v};
+    const gru_config c = {I, H, 1, bi, 1, v, GRU_WEIGHTS_F32};
     const size_t D = bi ? 2 : 1;
     mrig_weights w;
     mrig_weights_random(&w, &c, &r, 1.0f);
@@ -285,7 +285,7 @@ static void neighbor_case(gru_variant v, int bi, size_t S, size_t N, size_t I, s
     float *hn1 = malloc(D * S * H * sizeof(float)), *y1 = malloc((nnz + 1) * D * H * sizeof(float));
     for (int k = 0; k < nisa; k++) {
         gru_model *m = mrig_model(&c, w.lw, isas[k]);
-        const gru_forward_args fa = {T, S, 0, x, NULL, len, y0, hn0};
+        const gru_forward_args fa = {T, S, 0, x, NULL, len, y0, hn0, NULL};
         cr_assert(gru_forward(m, &fa, NULL, 0) == GRU_OK);
         memset(hn1, 0xff, D * S * H * sizeof(float));
         const gru_neighbor_args na = {N, table, S, off, idx, hn1, y1};
@@ -374,7 +374,7 @@ Test(nets, bad_input) {
     cr_assert(m == NULL);
 
     /* neighbour list */
-    const gru_config gc = {3, 4, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    const gru_config gc = {3, 4, 1, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
     rig_rng r = rig_rng_init(9);
     mrig_weights mw;
     mrig_weights_random(&mw, &gc, &r, 1.0f);
@@ -401,7 +401,7 @@ Test(nets, bad_input) {
     cr_expect(gru_neighbor_forward(m, &na) == GRU_OK, "%s", gru_last_error());
     gru_model_destroy(m);
     mrig_weights_free(&mw);
-    const gru_config g2 = {3, 4, 2, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    const gru_config g2 = {3, 4, 2, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
     mrig_weights_random(&mw, &g2, &r, 1.0f);
     cr_assert(gru_model_create(&m, &g2, mw.lw) == GRU_OK);
     EXPECT_ERR(gru_neighbor_forward(m, &na), GRU_ERR_UNSUPPORTED);
@@ -412,3 +412,79 @@ Test(nets, bad_input) {
     gru_safetensors_close(cst);
     gru_safetensors_close(fst);
 }
+
+/* ------------------------------------------------ predictor with reduced-precision weights */
+/* The golden predictors run with each weight type on 512 random sequences (graph and per-step
+ * tab uniform in [-1, 1], lengths 1..8): agreement of the argmax with fp32 and the max |logit
+ * difference|, reported (the README quotes them), not asserted. The lowp predictor must also be
+ * bit-identical on every ISA. */
+static void predictor_lowp(const char *cs) {
+    gru_isa isas[GRU_ISA_COUNT];
+    const int nisa = mrig_isas(isas);
+    gru_safetensors *st = golden(cs);
+    set_isa(GRU_ISA_SCALAR);
+    gru_predictor *p0 = NULL;
+    gru_weights *w = NULL;
+    cr_assert(gru_predictor_load(st, &p0) == GRU_OK && gru_safetensors_load_gru(st, "gru.", &w) == GRU_OK);
+    gru_weights_info wi;
+    gru_weights_get_info(w, &wi);
+    gru_predictor_config c;
+    gru_predictor_get_config(p0, &c);
+    cr_assert(c.weights == GRU_WEIGHTS_F32);
+    const gru_predictor_weights pw = {wi.layers, arr(st, "classifier.0.weight", NULL), arr(st, "classifier.0.bias", NULL),
+                                      arr(st, "classifier.3.weight", NULL), arr(st, "classifier.3.bias", NULL)};
+    const size_t B = 512, T = 8, C = c.num_classes;
+    rig_rng r = rig_rng_init(900);
+    float *graph = malloc(B * T * c.graph_dim * sizeof(float)), *tab = NULL;
+    mrig_fill(&r, graph, B * T * c.graph_dim, -1.0f, 1.0f);
+    if (c.tab_dim) {
+        tab = malloc(B * T * c.tab_dim * sizeof(float));
+        mrig_fill(&r, tab, B * T * c.tab_dim, -1.0f, 1.0f);
+    }
+    int64_t len[512];
+    for (size_t b = 0; b < B; b++) len[b] = 1 + (int64_t)rig_below(&r, (uint32_t)T);
+    float *logits[4];
+    for (int t = 0; t < 4; t++) {
+        logits[t] = malloc(B * C * sizeof(float));
+        float *iso = malloc(B * C * sizeof(float));
+        for (int k = 0; k < nisa; k++) {
+            set_isa(isas[k]);
+            gru_predictor_config ct = c;
+            ct.weights = (gru_weight_type)t;
+            gru_predictor *p = NULL;
+            cr_assert(gru_predictor_create(&p, &ct, &pw) == GRU_OK, "%s: %s", cs, gru_last_error());
+            const gru_predictor_args a = {B, T, graph, tab, tab != NULL, len, k ? iso : logits[t], NULL};
+            cr_assert(gru_predictor_forward(p, &a) == GRU_OK, "%s: %s", cs, gru_last_error());
+            if (k)
+                cr_assert(!memcmp(iso, logits[t], B * C * sizeof(float)), "%s %s weights: %s differs from scalar", cs,
+                          gru_weight_type_name(ct.weights), gru_isa_name(isas[k]));
+            gru_predictor_destroy(p);
+        }
+        free(iso);
+    }
+    for (int t = 1; t < 4; t++) {
+        size_t agree = 0;
+        double dmax = 0;
+        for (size_t b = 0; b < B; b++) {
+            size_t a0 = 0, a1 = 0;
+            for (size_t j = 0; j < C; j++) {
+                if (logits[0][b * C + j] > logits[0][b * C + a0]) a0 = j;
+                if (logits[t][b * C + j] > logits[t][b * C + a1]) a1 = j;
+                dmax = fmax(dmax, fabs((double)logits[t][b * C + j] - (double)logits[0][b * C + j]));
+            }
+            agree += a0 == a1;
+        }
+        cr_log_info("%-18s %s: argmax agrees with fp32 on %zu / %zu, max |logit - fp32| %.3g", cs,
+                    gru_weight_type_name((gru_weight_type)t), agree, B, dmax);
+    }
+    for (int t = 0; t < 4; t++) free(logits[t]);
+    free(graph), free(tab);
+    free((void *)pw.fc1_w), free((void *)pw.fc1_b), free((void *)pw.fc2_w), free((void *)pw.fc2_b);
+    gru_weights_destroy(w);
+    gru_predictor_destroy(p0);
+    gru_safetensors_close(st);
+}
+
+Test(nets, predictor_lowp_plain) { predictor_lowp("pred_plain"); }
+Test(nets, predictor_lowp_packed_bi) { predictor_lowp("pred_packed_bi"); }
+Test(nets, predictor_lowp_tab_step_bi2) { predictor_lowp("pred_tab_step_bi2"); }

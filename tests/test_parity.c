@@ -315,3 +315,92 @@ Test(parity, oracle_random) {
                 "%d ISAs within 2 x fp32 error + 1e-6; worst error / bound = %.3f (%s)",
                 counts[GRU_VARIANT_RESET_BEFORE], counts[GRU_VARIANT_LINEAR_BEFORE_RESET], nisa, worst, worst_case);
 }
+
+/* ------------------------------------------------- reduced-precision weights: a report */
+/* Max |out(type) - out(fp32)| of y and h_n, and the max |out(type) - float64 oracle|. Run on the
+ * scalar model: every ISA gives the same bits for each type (test_forward). Nothing asserted
+ * beyond finiteness and success: the README quotes these numbers. */
+typedef struct lowp_err {
+    double y, hn, y64, hn64;
+} lowp_err;
+
+static void lowp_measure(const gru_config *cfg0, const gru_layer_weights *lw, const gru_forward_args *a0, int cell,
+                         const double *y64, const double *hn64, size_t ny, size_t nh, lowp_err e[4]) {
+    float *y[4], *hn[4];
+    for (int t = 0; t < 4; t++) {
+        gru_config cfg = *cfg0;
+        cfg.weights = (gru_weight_type)t;
+        gru_model *m = mrig_model(&cfg, lw, GRU_ISA_SCALAR);
+        y[t] = malloc((ny ? ny : 1) * sizeof(float)), hn[t] = malloc(nh * sizeof(float));
+        gru_forward_args a = *a0;
+        a.y = y[t], a.h_n = hn[t];
+        const gru_status s = cell ? gru_cell(m, 0, 0, a0->batch, a0->x, a0->h0, hn[t], NULL, 0) : gru_forward(m, &a, NULL, 0);
+        cr_assert(s == GRU_OK, "%s weights: %s", gru_weight_type_name(cfg.weights), gru_last_error());
+        gru_model_destroy(m);
+    }
+    for (int t = 1; t < 4; t++) {
+        lowp_err *x = &e[t];
+        for (size_t i = 0; i < ny && !cell; i++) {
+            cr_assert(isfinite(y[t][i]));
+            x->y = fmax(x->y, fabs((double)y[t][i] - (double)y[0][i]));
+            if (y64) x->y64 = fmax(x->y64, fabs((double)y[t][i] - y64[i]));
+        }
+        for (size_t i = 0; i < nh; i++) {
+            cr_assert(isfinite(hn[t][i]));
+            x->hn = fmax(x->hn, fabs((double)hn[t][i] - (double)hn[0][i]));
+            if (hn64) x->hn64 = fmax(x->hn64, fabs((double)hn[t][i] - hn64[i]));
+        }
+    }
+    for (int t = 0; t < 4; t++) free(y[t]), free(hn[t]);
+}
+
+static void lowp_log(const char *what, const lowp_err *e, int oracle) {
+    for (int t = 1; t < 4; t++)
+        if (oracle)
+            cr_log_info("%-22s %s: max |y - y_fp32| %.3g, |h_n - h_n_fp32| %.3g; vs float64 oracle: y %.3g, h_n %.3g",
+                        what, gru_weight_type_name((gru_weight_type)t), e[t].y, e[t].hn, e[t].y64, e[t].hn64);
+        else
+            cr_log_info("%-22s %s: max |y - y_fp32| %.3g, |h_n - h_n_fp32| %.3g", what,
+                        gru_weight_type_name((gru_weight_type)t), e[t].y, e[t].hn);
+}
+
+Test(parity, reduced_precision_report) {
+    char path[4096], name[256];
+    snprintf(path, sizeof path, "%s/index.txt", golden_dir());
+    FILE *index = fopen(path, "r");
+    cr_assert(index, "cannot open %s", path);
+    lowp_err all[4] = {{0}};
+    while (fscanf(index, "%255s", name) == 1) {
+        snprintf(path, sizeof path, "%s/%s.bin", golden_dir(), name);
+        golden g;
+        golden_read(&g, path);
+        const size_t H = (size_t)g.H, B = (size_t)g.B, T = (size_t)g.T, D = g.bidirectional ? 2 : 1;
+        const size_t ny = g.kind == 0 ? T * B * D * H : 0, nh = (size_t)g.L * D * B * H;
+        const gru_config cfg = {.input_size = (size_t)g.I, .hidden_size = H, .num_layers = (size_t)g.L,
+                                .bidirectional = (int)g.bidirectional, .bias = (int)g.bias,
+                                .variant = (gru_variant)g.variant};
+        const gru_forward_args ga = {
+            .seq_len = T, .batch = B, .batch_first = (int)g.batch_first, .x = g.x, .h0 = g.h0, .lengths = g.lengths};
+        lowp_err e[4] = {{0}};
+        lowp_measure(&cfg, g.lw, &ga, g.kind == 1, g.y, g.hn, ny, nh, e);
+        lowp_log(name, e, 1);
+        for (int t = 1; t < 4; t++)
+            all[t].y = fmax(all[t].y, e[t].y), all[t].hn = fmax(all[t].hn, e[t].hn),
+            all[t].y64 = fmax(all[t].y64, e[t].y64), all[t].hn64 = fmax(all[t].hn64, e[t].hn64);
+        golden_free(&g);
+    }
+    fclose(index);
+    lowp_log("ALL golden cases", all, 1);
+    /* Random models (PyTorch's initialisation, H up to 40, T up to 12), against fp32 only. */
+    rig_rng r = rig_rng_init(501);
+    lowp_err rnd[4] = {{0}};
+    for (int c = 0; c < 40; c++) {
+        ocase o;
+        ocase_make(&o, &r, c % 2 ? GRU_VARIANT_RESET_BEFORE : GRU_VARIANT_LINEAR_BEFORE_RESET);
+        const size_t D = mrig_dirs(&o.cfg), H = o.cfg.hidden_size, B = o.args.batch;
+        lowp_measure(&o.cfg, o.w.lw, &o.args, 0, NULL, NULL, o.args.seq_len * B * D * H, o.cfg.num_layers * D * B * H,
+                     rnd);
+        ocase_free(&o);
+    }
+    lowp_log("ALL 40 random models", rnd, 0);
+}

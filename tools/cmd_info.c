@@ -34,25 +34,25 @@ static any_fn gemm_gemm(unsigned f, size_t *tile) {
     GruGemmDSP c;
     gru_gemm_dsp_init(&c, f);
     *tile = c.nr;
-    return (any_fn)c.gemm;
+    return (any_fn)c.gemm[GRU_WEIGHTS_F32];
 }
 static any_fn gates_lbr(unsigned f, size_t *tile) {
     GruGatesDSP c;
     gru_gates_dsp_init(&c, f);
     *tile = c.nb;
-    return (any_fn)c.lbr;
+    return (any_fn)c.lbr[GRU_WEIGHTS_F32];
 }
 static any_fn gates_rb_rz(unsigned f, size_t *tile) {
     GruGatesDSP c;
     gru_gates_dsp_init(&c, f);
     *tile = c.nb;
-    return (any_fn)c.rb_rz;
+    return (any_fn)c.rb_rz[GRU_WEIGHTS_F32];
 }
 static any_fn gates_rb_n(unsigned f, size_t *tile) {
     GruGatesDSP c;
     gru_gates_dsp_init(&c, f);
     *tile = c.nb;
-    return (any_fn)c.rb_n;
+    return (any_fn)c.rb_n[GRU_WEIGHTS_F32];
 }
 
 static const struct {

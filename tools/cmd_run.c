@@ -15,7 +15,7 @@
 #include "gru/gru.h"
 
 typedef struct run_opts {
-    const char *model, *input, *out, *hn, *lengths, *h0, *tab, *prefix, *isa;
+    const char *model, *input, *out, *hn, *lengths, *h0, *tab, *prefix, *isa, *weights;
     int batch_first;
 } run_opts;
 
@@ -40,8 +40,9 @@ static int parse(int argc, char **argv, run_opts *o) {
     for (int i = 1; i < argc; i++) {
         const char *v;
         int r = 0;
-        static const char *const names[] = {"-o", "--hn", "--lengths", "--h0", "--tab", "--prefix", "--isa", "--threads"};
-        const char **dst[] = {&o->out, &o->hn, &o->lengths, &o->h0, &o->tab, &o->prefix, &o->isa, NULL};
+        static const char *const names[] = {"-o",       "--hn",  "--isa",     "--weights",
+                                            "--lengths", "--h0", "--tab", "--prefix", "--threads"};
+        const char **dst[] = {&o->out, &o->hn, &o->isa, &o->weights, &o->lengths, &o->h0, &o->tab, &o->prefix, NULL};
         size_t k;
         for (k = 0; k < sizeof names / sizeof *names; k++)
             if ((r = gru_cli_opt(argc, argv, &i, names[k], &v)) != 0) break;
@@ -52,8 +53,8 @@ static int parse(int argc, char **argv, run_opts *o) {
                 continue;
             }
             size_t n;
-            if (!gru_cli_size(v, 1, 4096, &n)) return gru_cli_usage("run: --threads: '%s' is not a positive integer", v);
-            if (n != 1) return gru_cli_usage("run: --threads %zu: only 1 thread is supported for now", n);
+            if (!gru_cli_size(v, 1, 1024, &n)) return gru_cli_usage("run: --threads: '%s' is not an integer in [1, 1024]", v);
+            if (gru_set_num_threads(n) != GRU_OK) return fail("--threads %zu: %s", n, gru_last_error());
             continue;
         }
         if (!strcmp(argv[i], "--batch-first")) {
@@ -69,6 +70,9 @@ static int parse(int argc, char **argv, run_opts *o) {
         }
     }
     if (pos < 2) return gru_cli_usage("run: needs MODEL.safetensors and INPUT.npy");
+    gru_weight_type wt;
+    if (o->weights && gru_weight_type_from_name(o->weights, &wt) != GRU_OK)
+        return gru_cli_usage("run: --weights: '%s' is not fp32, fp16, bf16 or int8", o->weights);
     if (o->isa) {
         gru_isa isa;
         if (gru_isa_from_name(o->isa, &isa) != GRU_OK)
@@ -128,6 +132,8 @@ static int run_predictor(const run_opts *o, const gru_safetensors *st) {
         return gru_cli_usage("run: %s does not apply to a GRUPredictor (its output is logits, -o)",
                              o->hn ? "--hn" : o->h0 ? "--h0" : "--prefix");
     gru_predictor *p = NULL;
+    if (o->weights && strcmp(o->weights, "fp32"))
+        return fail("%s: a GRUPredictor runs fp32 weights only (--weights %s)", o->model, o->weights);
     if (gru_predictor_load(st, &p) != GRU_OK) return fail("%s: %s", o->model, gru_last_error());
     gru_predictor_config c;
     gru_predictor_get_config(p, &c);
@@ -180,7 +186,9 @@ static int run_gru(const run_opts *o, const gru_safetensors *st) {
     if (gru_safetensors_load_gru(st, o->prefix, &w) != GRU_OK) return fail("%s: %s", o->model, gru_last_error());
     gru_weights_info wi;
     gru_weights_get_info(w, &wi);
-    const gru_config *c = &wi.config;
+    gru_config cfg = wi.config;
+    if (o->weights) gru_weight_type_from_name(o->weights, &cfg.weights); /* checked by parse */
+    const gru_config *c = &cfg;
     const int bf = o->batch_first || wi.batch_first;
     const size_t D = c->bidirectional ? 2 : 1, H = c->hidden_size, LD = c->num_layers * D;
     gru_array *x = NULL, *h0 = NULL;
@@ -199,7 +207,7 @@ static int run_gru(const run_opts *o, const gru_safetensors *st) {
     if (!rc && (!(y = malloc(T * B * D * H * sizeof(float))) || !(hn = malloc(LD * B * H * sizeof(float)))))
         rc = fail("out of memory");
     if (!rc) {
-        const gru_forward_args a = {T, B, bf, x->data, h0 ? h0->data : NULL, len, y, hn};
+        const gru_forward_args a = {T, B, bf, x->data, h0 ? h0->data : NULL, len, y, hn, NULL};
         if (gru_forward(m, &a, NULL, 0) != GRU_OK) rc = fail("%s", gru_last_error());
     }
     const size_t ys[3] = {bf ? B : T, bf ? T : B, D * H}, hs[3] = {LD, B, H};

@@ -5,8 +5,10 @@
  * lasts >= 50 us, so reading the clock costs < 1 %); after every 25 % more samples, the 95 %
  * confidence interval of the median from order statistics (ranks n/2 -+ 0.98 sqrt(n)); stop when
  * its half-width is within 2 % of the median (at least 10 samples), or after 10 s (then the
- * precision reached is reported). Clock: the thread's CPU time by default - one thread computes,
- * and other processes on a shared machine then inflate nothing - or wall time. */
+ * precision reached is reported). Threads: --threads N (default gru_get_num_threads(), i.e.
+ * GRU_NUM_THREADS or 1) through gru_set_num_threads. Clock: with one thread the thread's CPU time
+ * by default - one thread computes, and other processes on a shared machine then inflate nothing
+ * - or wall time; with more, wall time (the other threads' work must count). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,9 @@
 
 typedef struct time_opts {
     size_t I, H, B, T, L, threads;
-    int bidirectional, json, wall;
+    int bidirectional, json, wall; /* wall: -1 until --clock or the thread count decides */
     gru_variant variant;
+    gru_weight_type weights;
     const char *isa; /* NULL: the active ISA */
 } time_opts;
 
@@ -50,7 +53,7 @@ static int parse(int argc, char **argv, time_opts *o) {
             int bit;
         } sizes[] = {{"--input-size", &o->I, big, 1}, {"--hidden", &o->H, big, 2},
                      {"--batch", &o->B, big, 4},      {"--seq", &o->T, big, 8},
-                     {"--layers", &o->L, 1 << 20, 0}, {"--threads", &o->threads, 4096, 0}};
+                     {"--layers", &o->L, 1 << 20, 0}, {"--threads", &o->threads, 1024, 0}};
         int matched = 0;
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0] && !matched; k++) {
             if ((r = gru_cli_opt(argc, argv, &i, sizes[k].name, &v)) == 0) continue;
@@ -75,6 +78,10 @@ static int parse(int argc, char **argv, time_opts *o) {
             if (gru_isa_from_name(v, &isa) != GRU_OK)
                 return gru_cli_usage("--isa: '%s' is not scalar, avx2, avx512 or neon", v);
             o->isa = v;
+        } else if ((r = gru_cli_opt(argc, argv, &i, "--weights", &v)) != 0) {
+            if (r < 0) return gru_cli_usage("--weights needs a value");
+            if (gru_weight_type_from_name(v, &o->weights) != GRU_OK)
+                return gru_cli_usage("--weights: '%s' is not fp32, fp16, bf16 or int8", v);
         } else if ((r = gru_cli_opt(argc, argv, &i, "--clock", &v)) != 0) {
             if (r < 0) return gru_cli_usage("--clock needs a value");
             if (strcmp(v, "cpu") && strcmp(v, "wall")) return gru_cli_usage("--clock: '%s' is not cpu or wall", v);
@@ -88,9 +95,9 @@ static int parse(int argc, char **argv, time_opts *o) {
         }
     }
     if (have != 15) return gru_cli_usage("gru time needs --input-size, --hidden, --batch and --seq");
-    if (o->threads != 1)
-        return gru_cli_usage("--threads %zu: libgru runs one thread for now (threads come in a later version)",
-                             o->threads);
+    if (o->wall < 0) o->wall = o->threads > 1;
+    if (!o->wall && o->threads > 1)
+        return gru_cli_usage("--clock cpu measures the calling thread only: with --threads %zu use wall", o->threads);
     return CLI_OK;
 }
 
@@ -110,6 +117,7 @@ typedef struct bench_setup {
     gru_model *model;
     void *ws;
     size_t ws_bytes;
+    double create_s; /* thread CPU time of gru_model_create (validation and packing) */
 } bench_setup;
 
 static void teardown(bench_setup *b) {
@@ -123,7 +131,7 @@ static void teardown(bench_setup *b) {
 
 static gru_status setup(const time_opts *o, bench_setup *b) {
     const size_t D = o->bidirectional ? 2 : 1, H = o->H;
-    b->cfg = (gru_config){o->I, H, o->L, o->bidirectional, 1, o->variant};
+    b->cfg = (gru_config){o->I, H, o->L, o->bidirectional, 1, o->variant, o->weights};
     size_t total = 0, n, h3, tb, nx, ny;
     for (size_t l = 0; l < o->L; l++) { /* D * 3H * (I_l + H + 2) floats per layer */
         const size_t in = l ? D * H : o->I;
@@ -155,7 +163,9 @@ static gru_status setup(const time_opts *o, bench_setup *b) {
             w->b_hh = p, p += 3 * H;
         }
     }
+    const double c0 = now(0); /* CPU time: robust on a shared machine (page faults included) */
     gru_status s = gru_model_create(&b->model, &b->cfg, b->layers);
+    b->create_s = now(0) - c0;
     if (s == GRU_OK) s = gru_forward_workspace_size(b->model, o->T, o->B, &b->ws_bytes);
     if (s == GRU_OK && b->ws_bytes && !(b->ws = gru_malloc(b->ws_bytes)))
         s = gru_error(GRU_ERR_NOMEM, "out of memory for the workspace (%zu bytes)", b->ws_bytes);
@@ -163,7 +173,7 @@ static gru_status setup(const time_opts *o, bench_setup *b) {
 }
 
 int gru_cli_time(int argc, char **argv) {
-    time_opts o = {.L = 1, .threads = 1, .variant = GRU_VARIANT_LINEAR_BEFORE_RESET};
+    time_opts o = {.L = 1, .threads = gru_get_num_threads(), .wall = -1, .variant = GRU_VARIANT_LINEAR_BEFORE_RESET};
     int rc = parse(argc, argv, &o);
     if (rc != CLI_OK) return rc;
     if (o.isa) {
@@ -173,6 +183,10 @@ int gru_cli_time(int argc, char **argv) {
             fprintf(stderr, "gru time: %s\n", gru_last_error());
             return CLI_FAIL;
         }
+    }
+    if (gru_set_num_threads(o.threads) != GRU_OK) {
+        fprintf(stderr, "gru time: %s\n", gru_last_error());
+        return CLI_FAIL;
     }
     bench_setup b = {0};
     gru_status s = setup(&o, &b);
@@ -242,12 +256,16 @@ int gru_cli_time(int argc, char **argv) {
         printf("{\"median_us\": %.6g, \"gflops\": %.6g, \"isa\": \"%s\", \"threads\": %zu, \"input_size\": %zu, "
                "\"hidden\": %zu, \"batch\": %zu, \"seq\": %zu, \"layers\": %zu, \"bidirectional\": %s, "
                "\"variant\": \"%s\", \"ci95_pct\": %.3f, \"samples\": %zu, \"calls_per_sample\": %ld, "
-               "\"clock\": \"%s\", \"version\": \"%s\"}\n",
+               "\"clock\": \"%s\", \"version\": \"%s\", \"weights\": \"%s\", \"packed_bytes\": %zu, "
+               "\"create_ms\": %.3f}\n",
                us, gflops, isa, o.threads, o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "true" : "false", variant,
-               100 * ci, n, k, clock, gru_version());
+               100 * ci, n, k, clock, gru_version(), gru_weight_type_name(o.weights), info.packed_weight_bytes,
+               1e3 * b.create_s);
     } else {
-        printf("gru time: I=%zu H=%zu B=%zu T=%zu L=%zu %s %s, isa %s, %zu thread\n", o.I, o.H, o.B, o.T, o.L,
-               o.bidirectional ? "bidirectional" : "unidirectional", variant, isa, o.threads);
+        printf("gru time: I=%zu H=%zu B=%zu T=%zu L=%zu %s %s, isa %s, %zu thread%s, %s weights (%zu packed bytes, "
+               "created in %.2f ms)\n",
+               o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "bidirectional" : "unidirectional", variant, isa, o.threads,
+               o.threads > 1 ? "s" : "", gru_weight_type_name(o.weights), info.packed_weight_bytes, 1e3 * b.create_s);
         printf("  median %.2f us per forward, %.2f GFLOP/s  (95%% CI +-%.1f%%, %zu samples x %ld call%s, %s time)\n",
                us, gflops, 100 * ci, n, k, k > 1 ? "s" : "", o.wall ? "wall" : "thread CPU");
     }

@@ -16,19 +16,22 @@ static const char usage_text[] =
     "                           family dispatches to\n"
     "  gru time --input-size I --hidden H --batch B --seq T [--layers L] [--bidirectional]\n"
     "           [--variant lbr|reset-before] [--isa scalar|avx2|avx512|neon] [--threads N]\n"
-    "           [--clock cpu|wall] [--json]\n"
+    "           [--clock cpu|wall] [--weights fp32|fp16|bf16|int8] [--json]\n"
     "                           median time of one forward with random weights and inputs,\n"
     "                           repeated until the median is known to +-2 % (95 %), and GFLOP/s\n"
-    "                           (2*3H*(I_l+H)*B*T per layer and direction); --threads: 1 only\n"
-    "                           for now; --clock: the thread's CPU time (default) or wall time\n"
+    "                           (2*3H*(I_l+H)*B*T per layer and direction) on N threads (default:\n"
+    "                           GRU_NUM_THREADS, else 1); --clock: the thread's CPU time (default\n"
+    "                           with 1 thread) or wall time (default with more)\n"
     "  gru run MODEL.safetensors INPUT.npy [-o OUT.npy] [--hn HN.npy] [--lengths LEN.npy]\n"
-    "          [--h0 H0.npy] [--tab TAB.npy] [--batch-first] [--isa X] [--threads 1] [--prefix P]\n"
+    "          [--h0 H0.npy] [--tab TAB.npy] [--batch-first] [--isa X] [--threads N] [--prefix P]\n"
+    "          [--weights fp32|fp16|bf16|int8]\n"
     "                           runs the GRU (y [T, B, D*H] to -o, h_n [L*D, B, H] to --hn) or a\n"
     "                           GRUPredictor (logits [B, C] to -o; input [B, T, G], --tab\n"
     "                           [B, T, Tab] or [B, Tab]); lengths int64/int32 [B]\n"
     "  gru --version | --help\n"
     "\n"
-    "The environment variable GRU_ISA caps the ISA (as gru_set_max_isa()); --isa sets it.\n";
+    "The environment variable GRU_ISA caps the ISA (as gru_set_max_isa()); --isa sets it.\n"
+    "GRU_NUM_THREADS sets the thread count (as gru_set_num_threads()); --threads sets it.\n";
 
 int gru_cli_usage(const char *fmt, ...) {
     if (fmt) {

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Checks the gru command line tool end to end: usage errors exit 2 with a message, `gru info`
 names every dispatch slot, `gru time --json` prints one object with the documented keys and
-sane values.  usage: test_cli.py PATH/TO/gru"""
+sane values, --threads and GRU_NUM_THREADS set the thread count (a bad GRU_NUM_THREADS warns once
+and gives 1).  usage: test_cli.py PATH/TO/gru"""
+import os
 import json
 import subprocess
 import sys
@@ -12,8 +14,9 @@ SHAPE = ["--input-size", "3", "--hidden", "5", "--batch", "2", "--seq", "3"]
 failures = []
 
 
-def run(*args):
-    p = subprocess.run([GRU, *args], capture_output=True, text=True, timeout=120)
+def run(*args, env=None):
+    p = subprocess.run([GRU, *args], capture_output=True, text=True, timeout=120,
+                       env=None if env is None else {**os.environ, **env})
     return p.returncode, p.stdout, p.stderr
 
 
@@ -23,8 +26,8 @@ def check(cond, what):
         print("FAIL:", what, file=sys.stderr)
 
 
-for bad in ([], ["bogus"], ["info", "x"], ["time"], ["time", *SHAPE[:-2]], ["time", *SHAPE, "--threads", "2"],
-            ["time", *SHAPE, "--threads", "0"], ["time", *SHAPE, "--isa", "sse"], ["time", *SHAPE, "--variant", "x"],
+for bad in ([], ["bogus"], ["info", "x"], ["time"], ["time", *SHAPE[:-2]], ["time", *SHAPE, "--threads", "1025"],
+            ["time", *SHAPE, "--threads", "0"], ["time", *SHAPE, "--threads", "2", "--clock", "cpu"], ["time", *SHAPE, "--isa", "sse"], ["time", *SHAPE, "--variant", "x"],
             ["time", *SHAPE, "--frob"], ["time", *SHAPE[:-1]], ["time", "--input-size", "-1", *SHAPE[2:]]):
     rc, out, err = run(*bad)
     check(rc == 2 and "usage: gru" in err, f"gru {' '.join(bad)}: exit {rc}, want 2 with usage")
@@ -54,6 +57,22 @@ for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--var
         check(abs(j["gflops"] - flops / (j["median_us"] * 1e3)) <= 1e-3 * j["gflops"], "gru time: GFLOP/s formula")
         if extra:
             check(j["isa"] == "scalar" and j["variant"] == "reset-before" and j["bidirectional"], "gru time: options")
+
+# Threads: --threads, GRU_NUM_THREADS (default for --threads), a bad value warns once and gives 1.
+env_clean = {"GRU_NUM_THREADS": ""}
+for args, env, want, warn in ((["--threads", "2"], env_clean, 2, False), ([], {"GRU_NUM_THREADS": "3"}, 3, False),
+                              ([], {"GRU_NUM_THREADS": "x2"}, 1, True), ([], {"GRU_NUM_THREADS": "0"}, 1, True),
+                              ([], env_clean, 1, False)):
+    rc, out, err = run("time", *SHAPE, "--json", *args, env=env)
+    try:
+        j = json.loads(out)
+    except ValueError:
+        j = {}
+    what = f"gru time {' '.join(args)} with {env}"
+    check(rc == 0 and j.get("threads") == want, f"{what}: exit {rc}, threads {j.get('threads')}, want {want}")
+    check(j.get("clock") == ("wall" if want > 1 else "thread_cpu"), f"{what}: clock {j.get('clock')}")
+    nwarn = err.count("GRU_NUM_THREADS")
+    check(nwarn == (1 if warn else 0), f"{what}: {nwarn} warnings about GRU_NUM_THREADS, want {int(warn)}")
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

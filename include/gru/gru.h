@@ -91,6 +91,23 @@ typedef enum gru_variant {
     GRU_VARIANT_RESET_BEFORE = 1
 } gru_variant;
 
+/* How the model stores W_ih and W_hh (biases always stay fp32). Arithmetic is fp32 whatever the
+ * type: each stored weight is widened exactly in registers. fp16/bf16: the weights rounded to
+ * nearest even once, at gru_model_create; outputs bit-identical on every ISA for each type.
+ * int8: per output row a scale s = max|w| / 127 and q = round(w / s) in [-127, 127]; each dot
+ * product is fma(s, chain(0; q, x), start), one FMA chain over the integers from 0, also
+ * bit-identical on every ISA. */
+typedef enum gru_weight_type {
+    GRU_WEIGHTS_F32 = 0, /* "fp32" (default: a zero-initialised config) */
+    GRU_WEIGHTS_F16,     /* "fp16": IEEE binary16 */
+    GRU_WEIGHTS_BF16,    /* "bf16": bfloat16 */
+    GRU_WEIGHTS_INT8     /* "int8": symmetric, one fp32 scale per output row */
+} gru_weight_type;
+/* "fp32", "fp16", "bf16", "int8"; "unknown" for other values. */
+GRU_API const char *gru_weight_type_name(gru_weight_type type);
+/* Parses a name as above. GRU_ERR_INVALID for an unknown name. */
+GRU_API gru_status gru_weight_type_from_name(const char *name, gru_weight_type *type);
+
 typedef struct gru_config {
     size_t input_size;  /* I > 0 */
     size_t hidden_size; /* H > 0 */
@@ -98,6 +115,7 @@ typedef struct gru_config {
     int bidirectional;  /* 0: D = 1, nonzero: D = 2 */
     int bias;           /* nonzero: b_ih and b_hh are given */
     gru_variant variant;
+    gru_weight_type weights; /* storage of W_ih and W_hh (GRU_ERR_INVALID if unknown) */
 } gru_config;
 
 /* One layer and direction, in PyTorch's layout and gate order (r, z, n):
@@ -128,7 +146,23 @@ typedef struct gru_model_info {
 } gru_model_info;
 GRU_API gru_status gru_model_get_info(const gru_model *model, gru_model_info *info);
 
+/* --------------------------------------------------------------- threads */
+/* The number of threads a call runs on (gru_forward, gru_cell), process-wide: n >= 1 (at most
+ * 1024), else GRU_ERR_INVALID and nothing changes. Thread-safe; affects calls that start
+ * afterwards. The initial value comes from the environment variable GRU_NUM_THREADS, default 1;
+ * a value that is not an integer in [1, 1024] prints one warning on stderr and 1 is used.
+ * With n > 1 the library runs its work on a pthreadpool of n threads (the calling thread is
+ * one of them) that it creates on first use and keeps until the process ends; with 1 no pool
+ * is used at all. Outputs are bit-identical for every thread count: work is split over
+ * directions, batch rows and hidden units, never inside a dot product; workers run with the
+ * calling thread's floating-point control (rounding, FTZ/DAZ). Small calls may run on fewer
+ * threads than asked when splitting them would be slower. */
+GRU_API gru_status gru_set_num_threads(size_t n);
+GRU_API size_t gru_get_num_threads(void);
+
 /* --------------------------------------------------------------- forward */
+struct pthreadpool; /* pthreadpool_t (pthreadpool.h) is a struct pthreadpool * */
+
 typedef struct gru_forward_args {
     size_t seq_len;          /* T >= 1 */
     size_t batch;            /* B >= 1 */
@@ -142,9 +176,13 @@ typedef struct gru_forward_args {
                                 valid step (h0 when lengths[b] == 0). */
     float *y;                /* [T, B, D*H] (or [B, T, D*H]), or NULL */
     float *h_n;              /* [L*D, B, H], or NULL */
+    struct pthreadpool *threadpool; /* NULL: the library's (gru_set_num_threads); else this
+                                       caller's pool and its thread count, used only during
+                                       the call (calls on one pool are serialised; never call
+                                       gru_forward from a task running on that same pool) */
 } gru_forward_args;
 
-/* Bytes of workspace gru_forward needs for T steps of B items. */
+/* Bytes of workspace gru_forward needs for T steps of B items; the same for every thread count. */
 GRU_API gru_status gru_forward_workspace_size(const gru_model *model, size_t seq_len,
                                               size_t batch, size_t *bytes);
 /* Runs the whole GRU. `workspace` may be NULL (the library allocates and frees
@@ -157,7 +195,7 @@ GRU_API gru_status gru_forward(const gru_model *model, const gru_forward_args *a
 /* ----------------------------------------------------------------- cell */
 /* One step of one layer and direction (nn.GRUCell): h_out[B, H] from x[B, I_l]
  * and h[B, H] (NULL for zeros). h_out may alias h. Same bits as that step
- * inside gru_forward. */
+ * inside gru_forward. Runs on gru_get_num_threads() threads (the library's pool). */
 GRU_API gru_status gru_cell_workspace_size(const gru_model *model, size_t batch,
                                            size_t *bytes);
 GRU_API gru_status gru_cell(const gru_model *model, size_t layer, int reverse,
@@ -293,6 +331,7 @@ typedef struct gru_predictor_config {
     int bidirectional;
     size_t head_dim;    /* F >= 1: width of the hidden Linear (64 in the exporter) */
     size_t num_classes; /* C >= 1 */
+    gru_weight_type weights; /* storage of the GRU's W_ih, W_hh (gru_config.weights); the head stays fp32 */
 } gru_predictor_config;
 
 /* gru: L*D entries as gru_model_create takes them, layer 0's w_ih [3H, G + Tab] (graph columns
@@ -322,6 +361,7 @@ typedef struct gru_predictor_args {
     float *logits;          /* [B, C] */
     float *state;           /* NULL or [B, D*H]: the final state the head reads */
 } gru_predictor_args;
+/* The recurrence runs on gru_get_num_threads() threads (the library's pool), the same bits. */
 GRU_API gru_status gru_predictor_forward(const gru_predictor *pred, const gru_predictor_args *args);
 
 /* ----- Forecaster (export_pytorch.py forecaster): an nn.GRU (batch_first, any L, D) over x

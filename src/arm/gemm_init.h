@@ -7,8 +7,7 @@
 
 static inline void gru_gemm_dsp_init_arm(GruGemmDSP *c, unsigned flags) {
     if (!(flags & GRU_CPU_FLAG_NEON)) return;
-    c->gemm = gru_gemm_f32_neon;
-    c->nr = gru_gemm_nr_neon;
+    GRU_GEMM_SET(c, neon);
 }
 
 #endif /* GRU_SRC_ARM_GEMM_INIT_H */

@@ -54,6 +54,13 @@ static inline vi vi_set1(int32_t a) { return vdupq_n_s32(a); }
 static inline vi vi_add(vi a, vi b) { return vaddq_s32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return vsubq_s32(a, b); }
 static inline vi vi_and(vi a, vi b) { return vandq_s32(a, b); }
+static inline vf vf_load_f16(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
+static inline vf vf_load_bf16(const uint16_t *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
+static inline vf vf_load_i8(const int8_t *p) { /* exactly 4 bytes: no read past the last weight */
+    int32_t t;
+    memcpy(&t, p, sizeof t);
+    return vcvtq_f32_s32(vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_s32(vdup_n_s32(t))))));
+}
 #define vi_sll(a, imm) vreinterpretq_s32_u32(vshlq_n_u32(vreinterpretq_u32_s32(a), (imm)))
 #define vi_srl(a, imm) vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), (imm)))
 

@@ -33,7 +33,7 @@ gru_status gru_safetensors_load_grucell(const gru_safetensors *st, const char *p
              (s = gru_nets_tensor(st, p, "bias_ih", 1, sb, &t[2])) == GRU_OK)
         s = gru_nets_tensor(st, p, "bias_hh", 1, sb, &t[3]);
     if (s == GRU_OK) {
-        const gru_config c = {si[1], H, 1, 0, bias, GRU_VARIANT_LINEAR_BEFORE_RESET};
+        const gru_config c = {si[1], H, 1, 0, bias, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
         const gru_layer_weights lw = {t[0], t[1], t[2], t[3]};
         s = gru_model_create(model, &c, &lw);
     }
@@ -60,7 +60,7 @@ gru_status gru_rbcell_create(gru_model **model, size_t I, size_t H, const float 
         bi[r] = b_rz ? (r < 2 * H ? b_rz[r] : b_n[r - 2 * H]) : 0.0f;
         bh[r] = 0.0f;
     }
-    const gru_config c = {I, H, 1, 0, b_rz != NULL, GRU_VARIANT_RESET_BEFORE};
+    const gru_config c = {I, H, 1, 0, b_rz != NULL, GRU_VARIANT_RESET_BEFORE, GRU_WEIGHTS_F32};
     const gru_layer_weights lw = {wi, wh, bi, bh};
     gru_status s = gru_model_create(model, &c, &lw);
     gru_free(buf);

@@ -90,7 +90,7 @@ gru_status gru_forecaster_forward(const gru_forecaster *f, size_t batch, size_t 
         return gru_error(GRU_ERR_OVERFLOW, "gru_forecaster_forward: B = %zu, T = %zu overflows", batch, seq_len);
     float *out = gru_malloc(n);
     if (!out) return gru_error(GRU_ERR_NOMEM, "gru_forecaster_forward: cannot allocate %zu bytes", n);
-    const gru_forward_args a = {seq_len, batch, 1, x, NULL, NULL, out, NULL};
+    const gru_forward_args a = {seq_len, batch, 1, x, NULL, NULL, out, NULL, NULL};
     gru_status s = gru_forward(f->gru, &a, NULL, 0);
     if (s == GRU_OK) /* row b's last step: out[b, T - 1, :] */
         gru_nets_linear(y, f->outputs, out + (seq_len - 1) * DH, seq_len * DH, batch, DH, f->head_w, f->head_b,

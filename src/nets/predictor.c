@@ -84,12 +84,12 @@ gru_status gru_predictor_create(gru_predictor **pred, const gru_predictor_config
         }
         lw[d].w_ih = cols[d];
     }
-    gru_config gc = {G, H, c->num_layers, c->bidirectional, 1, GRU_VARIANT_LINEAR_BEFORE_RESET};
+    gru_config gc = {G, H, c->num_layers, c->bidirectional, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, c->weights};
     if ((s = gru_model_create(&p->gru, &gc, lw)) != GRU_OK) goto done;
     if (Tb) {
         gru_layer_weights tw[2];
         for (size_t d = 0; d < D; d++) tw[d] = (gru_layer_weights){cols[2 + d], w->gru[d].w_hh, NULL, NULL};
-        gru_config tc = {Tb, H, 1, c->bidirectional, 0, GRU_VARIANT_LINEAR_BEFORE_RESET};
+        gru_config tc = {Tb, H, 1, c->bidirectional, 0, GRU_VARIANT_LINEAR_BEFORE_RESET, c->weights}; /* m->gemm runs it */
         if ((s = gru_model_create(&p->tab, &tc, tw)) != GRU_OK) goto done;
         if (p->tab->isa != p->gru->isa || p->tab->ldgx != p->gru->ldgx) {
             s = gru_error(GRU_ERR_INVALID, "gru_predictor_create: the active ISA changed during creation");
@@ -113,7 +113,7 @@ done:
 }
 
 /* Workspace: gx [B T, ldgx], tab part [B T or B, ldgx], inter [B T, D H] (L > 1), per direction
- * the step state, then the final state [B, D H] and the head's hidden [B, F]. */
+ * the step state (q->dir bytes each, so the directions can run at once), then the final state [B, D H] and the head's hidden [B, F]. */
 typedef struct pplan {
     size_t gx, gt, inter, dir, fin, hid, total;
 } pplan;
@@ -126,14 +126,14 @@ static int fb(size_t a, size_t b, size_t *r) {
 static int plan(const gru_predictor *p, size_t B, size_t T, int per_step, pplan *q) {
     const gru_model *m = p->gru;
     const size_t DH = m->D * m->cfg.hidden_size;
-    size_t rows, x;
+    size_t rows, x, dirs;
     memset(q, 0, sizeof *q);
     if (!gru_mul_ok(B, T, &rows) || !fb(rows, m->ldgx, &q->gx) || !gru_direction_workspace(m, B, &q->dir) ||
-        !fb(B, DH, &q->fin) || !fb(B, p->cfg.head_dim, &q->hid))
+        !gru_mul_ok(q->dir, m->D, &dirs) || !fb(B, DH, &q->fin) || !fb(B, p->cfg.head_dim, &q->hid))
         return 0;
     if (p->tab && !fb(per_step ? rows : B, m->ldgx, &q->gt)) return 0;
     if (m->cfg.num_layers > 1 && !fb(rows, DH, &q->inter)) return 0;
-    return gru_add_ok(q->gx, q->gt, &x) && gru_add_ok(x, q->inter, &x) && gru_add_ok(x, q->dir, &x) &&
+    return gru_add_ok(q->gx, q->gt, &x) && gru_add_ok(x, q->inter, &x) && gru_add_ok(x, dirs, &x) &&
            gru_add_ok(x, q->fin, &x) && gru_add_ok(x, q->hid, &q->total);
 }
 
@@ -159,7 +159,7 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
     const size_t ld = m->ldgx, H = m->cfg.hidden_size, D = m->D, DH = D * H, L = m->cfg.num_layers, rows = B * T;
     float *gx = (float *)ws, *gt = (float *)(ws + q.gx), *inter = (float *)(ws + q.gx + q.gt);
     unsigned char *dws = ws + q.gx + q.gt + q.inter;
-    float *fin = (float *)(dws + q.dir), *hid = (float *)(dws + q.dir + q.fin);
+    float *fin = (float *)(dws + D * q.dir), *hid = (float *)(dws + D * q.dir + q.fin);
 
     /* Layer 0: rows b * T + t (batch-first), graph chain + tab chain. */
     m->gemm.gemm(gx, ld, a->graph, p->cfg.graph_dim, m->layer[0].w_ih, m->layer[0].start, rows, ld, p->cfg.graph_dim);
@@ -173,11 +173,13 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
         }
     }
     const gru_steps st = {T, B, 1, T, a->lengths};
+    const gru_threads t = gru_threads_get(NULL);
     for (size_t l = 0; l < L; l++) {
         if (l) m->gemm.gemm(gx, ld, inter, DH, m->layer[l].w_ih, m->layer[l].start, rows, ld, DH);
         const int last = l + 1 == L;
-        for (size_t d = 0; d < D; d++)
-            gru_run_direction(m, l, d, &st, NULL, gx, ld, last ? NULL : inter, DH, last ? fin + d * H : NULL, DH, dws);
+        gru_dir_job jobs[2];
+        for (size_t d = 0; d < D; d++) jobs[d] = (gru_dir_job){d, NULL, last ? fin + d * H : NULL, dws + d * q.dir};
+        gru_run_layer(m, l, jobs, D, &st, gx, ld, last ? NULL : inter, DH, DH, &t);
     }
     gru_nets_linear(hid, p->cfg.head_dim, fin, DH, B, DH, p->fc1_w, p->fc1_b, p->cfg.head_dim, 1);
     gru_nets_linear(a->logits, p->cfg.num_classes, hid, p->cfg.head_dim, B, p->cfg.head_dim, p->fc2_w, p->fc2_b,

@@ -34,7 +34,7 @@ gru_status gru_predictor_load(const gru_safetensors *st, gru_predictor **pred) {
     gru_weights_get_info(gw, &wi);
     const gru_config *gc = &wi.config;
     const size_t DH = (gc->bidirectional ? 2 : 1) * gc->hidden_size;
-    gru_predictor_config c = {0, 0, gc->hidden_size, gc->num_layers, gc->bidirectional, 0, 0};
+    gru_predictor_config c = {0, 0, gc->hidden_size, gc->num_layers, gc->bidirectional, 0, 0, GRU_WEIGHTS_F32};
     if ((s = meta_size(st, "predictor.tab_dim", 0, &c.tab_dim)) != GRU_OK ||
         (s = meta_size(st, "predictor.graph_dim", gc->input_size - (c.tab_dim < gc->input_size ? c.tab_dim : 0),
                        &c.graph_dim)) != GRU_OK)

@@ -8,12 +8,10 @@
 
 static inline void gru_gemm_dsp_init_x86(GruGemmDSP *c, unsigned flags) {
     if (!(flags & GRU_CPU_FLAG_AVX2)) return;
-    c->gemm = gru_gemm_f32_avx2;
-    c->nr = gru_gemm_nr_avx2;
+    GRU_GEMM_SET(c, avx2);
 #if HAVE_AVX512
     if (!(flags & GRU_CPU_FLAG_AVX512)) return;
-    c->gemm = gru_gemm_f32_avx512;
-    c->nr = gru_gemm_nr_avx512;
+    GRU_GEMM_SET(c, avx512);
 #endif
 }
 

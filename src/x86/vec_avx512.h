@@ -61,6 +61,29 @@ static inline vi vi_set1(int32_t a) { return _mm512_set1_epi32(a); }
 static inline vi vi_add(vi a, vi b) { return _mm512_add_epi32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return _mm512_sub_epi32(a, b); }
 static inline vi vi_and(vi a, vi b) { return _mm512_and_si512(a, b); }
+#ifdef GRU_SIMDE /* SIMDe 0.7.4 lacks the 512-bit conversions: two AVX2 halves, the same values */
+static inline vf vec_join(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
+static inline vf vf_load_f16(const uint16_t *p) {
+    return vec_join(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)),
+                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8))));
+}
+static inline __m256 vec_bf16_half(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+static inline vf vf_load_bf16(const uint16_t *p) { return vec_join(vec_bf16_half(p), vec_bf16_half(p + 8)); }
+static inline __m256 vec_i8_half(const int8_t *p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+}
+static inline vf vf_load_i8(const int8_t *p) { return vec_join(vec_i8_half(p), vec_i8_half(p + 8)); }
+#else
+static inline vf vf_load_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf vf_load_bf16(const uint16_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+static inline vf vf_load_i8(const int8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+#endif
 #define vi_sll(a, imm) _mm512_slli_epi32((a), (imm))
 #define vi_srl(a, imm) _mm512_srli_epi32((a), (imm))
 

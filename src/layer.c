@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT
+ * One layer on the threads of a call: the input projection (rows, or column panels when rows are
+ * few, per thread) and the recurrence (directions at once, batch slices that each run the whole
+ * recurrence of their rows, or blocks of hidden units per step). Every split keeps whole FMA
+ * chains on one thread and gives each task disjoint outputs and scratch, so the bits never depend
+ * on the split or the thread count. */
+#include <string.h>
+
+#include "model.h"
+
+/* Below these many FMAs a split costs more than it saves (a pthreadpool call with spinning
+ * workers costs ~0.6 us on the 2-core machine measured, a wake-up from sleep tens of us; measured:
+ * I = H = 64, B = 8, T = 16 (0.8 M FMAs per slice) ran 0.66-1.37x with two slices, H = 128,
+ * B = 1 (49 K FMAs per step) no faster in blocks, H = 256, B = 1 (197 K) 1.9x). */
+#define PAR_MIN_GEMM_FMAS 1.0e6  /* the projection of a layer */
+#define PAR_MIN_TASK_FMAS 1.5e6  /* directions / batch slices: the whole recurrence of a task */
+#define PAR_MIN_STEP_FMAS 1.0e5  /* hidden-unit blocks: one step (a join per step and pass) */
+static double min_work = 1.0; /* gru_layer_set_min_work */
+
+void gru_layer_set_min_work(double scale) { min_work = scale; }
+
+/* ---------------------------------------------------------------- projection */
+typedef struct proj_ctx {
+    const gru_model *m;
+    const gru_model_layer *ly;
+    size_t l;
+    float *g;
+    const float *a;
+    size_t ldg, lda, rows, col0, ncols, parts, by_rows;
+} proj_ctx;
+
+/* Rows [r0, r1) x columns [c0, c0 + nc) of the layer's GEMM; c0 a multiple of the panel width. */
+static void proj_part(const proj_ctx *c, size_t r0, size_t r1, size_t c0, size_t nc) {
+    const gru_model *m = c->m;
+    m->gemm.gemm(c->g + r0 * c->ldg + c0, c->ldg, c->a + r0 * c->lda, c->lda, gru_model_w_ih_at(m, c->l, c0),
+                 c->ly->start + c0, r1 - r0, nc, c->ly->in);
+}
+
+static void proj_task(void *p, size_t i) {
+    const proj_ctx *c = p;
+    if (c->by_rows) { /* equal chunks, multiples of 12 rows (whole row tiles of every ISA) */
+        const size_t chunk = (c->rows + c->parts - 1) / c->parts, per = (chunk + 11) / 12 * 12;
+        const size_t r0 = i * per, r1 = r0 + per < c->rows ? r0 + per : c->rows;
+        if (r0 < r1) proj_part(c, r0, r1, c->col0, c->ncols);
+    } else { /* whole panels */
+        const size_t nr = c->m->gemm.nr, panels = (c->ncols + nr - 1) / nr;
+        const size_t p0 = panels * i / c->parts, p1 = panels * (i + 1) / c->parts;
+        const size_t c0 = p0 * nr, c1 = p1 * nr < c->ncols ? p1 * nr : c->ncols;
+        if (c0 < c1) proj_part(c, 0, c->rows, c->col0 + c0, c1 - c0);
+    }
+}
+
+void gru_project(const gru_model *m, size_t l, float *g, size_t ldg, const float *a, size_t lda, size_t rows,
+                 size_t col0, size_t ncols, const gru_threads *t) {
+    proj_ctx c = {m, &m->layer[l], l, g, a, ldg, lda, rows, col0, ncols, 1, 1};
+    if (t->n == 1) {
+        proj_part(&c, 0, rows, col0, ncols);
+        return;
+    }
+    const size_t panels = (ncols + m->gemm.nr - 1) / m->gemm.nr;
+    const double fmas = (double)rows * (double)ncols * (double)c.ly->in;
+    if (fmas >= PAR_MIN_GEMM_FMAS * min_work) {
+        if (rows >= 12 * t->n)
+            c.parts = t->n;
+        else if (panels >= 2)
+            c.parts = panels < t->n ? panels : t->n, c.by_rows = 0;
+    }
+    if (c.parts == 1)
+        proj_part(&c, 0, rows, col0, ncols);
+    else
+        gru_threads_run(t, proj_task, &c, c.parts);
+}
+
+/* ---------------------------------------------------------------- recurrence */
+/* Rows per batch slice: a multiple of 4, the gates tile of AVX2, NEON and the reference
+ * (gates_mr_* in gates_impl.h), so slicing adds no row-tail tiles there; AVX-512's tile is 8 rows,
+ * but its 4-row tail tile runs as fast per FMA (24 accumulators either way), and 4-row slices
+ * let B = 8 run as two whole recurrences instead of a join per step. */
+#define SLICE_ROWS 4
+
+/* The state and scratch of one direction for B rows (gru_direction_workspace's layout); a batch
+ * slice [b0, b1) uses the rows b0.. of each region, disjoint from every other slice. */
+typedef struct dir_bufs {
+    float *h_a, *h_b, *scratch;
+    unsigned char *active;
+} dir_bufs;
+
+typedef struct rec_ctx {
+    const gru_model *m;
+    size_t l;
+    const gru_dir_job *jobs;
+    const gru_steps *s;
+    const float *gx;
+    float *y;
+    size_t ldgx, ldy, ldh, slices, tiles, mr;
+    const gru_threads *step_threads; /* non-NULL: split every step into hidden-unit blocks */
+} rec_ctx;
+
+int gru_direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active) {
+    size_t s, x;
+    return gru_mul_ok(B, m->hp, &s) && gru_mul_ok(s, 2 * sizeof(float), &s) && gru_align_ok(s, state) &&
+           gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) &&
+           gru_mul_ok(x, sizeof(float), &x) && gru_align_ok(x, scratch) && gru_align_ok(B, active);
+}
+
+int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes) {
+    size_t state, scratch, active;
+    return gru_direction_regions(m, B, &state, &scratch, &active) && gru_add_ok(state, scratch, bytes) &&
+           gru_add_ok(*bytes, active, bytes);
+}
+
+static dir_bufs bufs_of(const gru_model *m, size_t B, void *ws) {
+    size_t state = 0, scratch = 0, active = 0;
+    gru_direction_regions(m, B, &state, &scratch, &active); /* checked by gru_direction_workspace */
+    float *h = ws;
+    dir_bufs b = {h, h + B * m->hp, (float *)((unsigned char *)ws + state),
+                  (unsigned char *)ws + state + scratch};
+    return b;
+}
+
+/* One step of rows [0, B) of a slice, every block at once or in block ranges on threads. */
+typedef struct step_ctx {
+    const gru_model *m;
+    const gru_model_dir *dir;
+    gru_gates_fn pass;
+    float *h_out, *y, *scratch;
+    const float *h_in, *gx;
+    const unsigned char *active;
+    size_t ldy, ldgx, B, parts, blocks;
+} step_ctx;
+
+static void step_task(void *p, size_t i) {
+    const step_ctx *c = p;
+    const size_t b0 = c->blocks * i / c->parts, b1 = c->blocks * (i + 1) / c->parts;
+    if (b0 < b1)
+        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->dir->w_hh, c->dir->bn, c->active, c->scratch,
+                c->B, c->m->cfg.hidden_size, b0, b1);
+}
+
+/* Rows [b0, b1) of direction jobs[j] through every step (gru_run_direction's contract). */
+static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
+    const gru_model *m = c->m;
+    const gru_steps *s = c->s;
+    const gru_dir_job *job = &c->jobs[j];
+    const size_t T = s->T, Bfull = s->B, B = b1 - b0, H = m->cfg.hidden_size, hp = m->hp, d = job->d;
+    const dir_bufs full = bufs_of(m, Bfull, job->ws);
+    float *h_a = full.h_a + b0 * hp, *h_b = full.h_b + b0 * hp;
+    float *scratch = full.scratch ? full.scratch + 2 * b0 * hp : NULL;
+    unsigned char *active = full.active + b0;
+    const int64_t *len = s->lengths ? s->lengths + b0 : NULL;
+    const float *gx = c->gx + b0 * s->row_b * c->ldgx + d * 3 * hp;
+    float *y = c->y ? c->y + b0 * s->row_b * c->ldy + d * H : NULL;
+    const size_t ldgx_b = s->row_b * c->ldgx, ldy_b = s->row_b * c->ldy;
+
+    for (size_t b = 0; b < B; b++) { /* the state rows, padded with zeros */
+        float *row = h_a + b * hp;
+        if (job->h0)
+            memcpy(row, job->h0 + (b0 + b) * H, H * sizeof(float));
+        else
+            memset(row, 0, H * sizeof(float));
+        memset(row + H, 0, (hp - H) * sizeof(float));
+    }
+    /* Steps t >= the slice's longest length change nothing (every row inactive: the state stays,
+     * y is zero), in both directions, so they are skipped and only their y rows are zeroed. */
+    size_t steps = T;
+    int masked = 0;
+    if (len) {
+        steps = 0;
+        for (size_t b = 0; b < B; b++) {
+            masked |= (size_t)len[b] != T;
+            if ((size_t)len[b] > steps) steps = (size_t)len[b];
+        }
+    }
+    if (y)
+        for (size_t t = steps; t < T; t++)
+            for (size_t b = 0; b < B; b++) memset(y + t * s->row_t * c->ldy + b * ldy_b, 0, H * sizeof(float));
+    const gru_model_dir *dir = &m->dir[c->l * m->D + d];
+    for (size_t k = 0; k < steps; k++) {
+        const size_t t = d ? steps - 1 - k : k;
+        if (masked)
+            for (size_t b = 0; b < B; b++) active[b] = t < (size_t)len[b];
+        float *yt = y ? y + t * s->row_t * c->ldy : NULL;
+        const float *gxt = gx + t * s->row_t * c->ldgx;
+        if (!c->step_threads) {
+            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, B);
+        } else {
+            step_ctx sc = {m, dir, NULL, h_b, yt, scratch, h_a, gxt, masked ? active : NULL, ldy_b, ldgx_b, B,
+                           c->step_threads->n, hp / m->gates.nb};
+            for (size_t p = 0; p < m->passes; p++) { /* pass 2 of RESET_BEFORE reads every block of pass 1 */
+                sc.pass = m->pass[p];
+                gru_threads_run(c->step_threads, step_task, &sc, sc.parts);
+            }
+        }
+        float *tmp = h_a;
+        h_a = h_b;
+        h_b = tmp;
+    }
+    if (job->h_n)
+        for (size_t b = 0; b < B; b++) memcpy(job->h_n + (b0 + b) * c->ldh, h_a + b * hp, H * sizeof(float));
+}
+
+/* Task i: direction i / slices, slice i % slices (whole tiles of mr rows; the last takes the rest). */
+static void rec_task(void *p, size_t i) {
+    const rec_ctx *c = p;
+    const size_t j = i / c->slices, k = i % c->slices;
+    const size_t b0 = c->tiles * k / c->slices * c->mr;
+    const size_t b1 = k + 1 == c->slices ? c->s->B : c->tiles * (k + 1) / c->slices * c->mr;
+    run_rows(c, j, b0, b1);
+}
+
+gru_split gru_layer_split(const gru_model *m, size_t njobs, size_t T, size_t B, size_t nt, size_t *slices) {
+    const size_t mr = SLICE_ROWS, tiles = B / mr ? B / mr : 1;
+    const double step_fmas = (double)B * 3.0 * (double)m->hp * (double)m->cfg.hidden_size;
+    *slices = 1;
+    if (nt <= 1) return GRU_SPLIT_NONE;
+    /* Whole recurrences first (no join per step): directions, then batch slices of whole tiles. */
+    const size_t want = (nt + njobs - 1) / njobs, k = want < tiles ? want : tiles;
+    if (njobs * k >= 2 && step_fmas * (double)T / (double)k >= PAR_MIN_TASK_FMAS * min_work) {
+        *slices = k;
+        return k > 1 ? GRU_SPLIT_SLICES : GRU_SPLIT_DIRECTIONS;
+    }
+    /* Else blocks of hidden units per step, when a step is big enough to pay for its joins. */
+    if (m->hp / m->gates.nb >= 2 && step_fmas >= PAR_MIN_STEP_FMAS * min_work) return GRU_SPLIT_BLOCKS;
+    return GRU_SPLIT_NONE;
+}
+
+void gru_run_layer(const gru_model *m, size_t l, const gru_dir_job *jobs, size_t njobs, const gru_steps *s,
+                   const float *gx, size_t ldgx, float *y, size_t ldy, size_t ldh, const gru_threads *t) {
+    rec_ctx c = {m, l, jobs, s, gx, y, ldgx, ldy, ldh, 1, 1, s->B, NULL};
+    if (t->n == 1) { /* the common case first: nothing to choose */
+        for (size_t j = 0; j < njobs; j++) run_rows(&c, j, 0, s->B);
+        return;
+    }
+    c.mr = SLICE_ROWS, c.tiles = s->B / c.mr ? s->B / c.mr : 1;
+    const gru_split how = gru_layer_split(m, njobs, s->T, s->B, t->n, &c.slices);
+    if (how == GRU_SPLIT_BLOCKS) c.step_threads = t;
+    const size_t tasks = njobs * c.slices;
+    if (how == GRU_SPLIT_DIRECTIONS || how == GRU_SPLIT_SLICES)
+        gru_threads_run(t, rec_task, &c, tasks);
+    else
+        for (size_t i = 0; i < tasks; i++) rec_task(&c, i);
+}
+
+void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *s, const float *h0, const float *gx,
+                       size_t ldgx, float *y, size_t ldy, float *h_n, size_t ldh, void *ws) {
+    const gru_dir_job job = {d, h0, h_n, ws};
+    const gru_threads one = {NULL, 1};
+    gru_run_layer(m, l, &job, 1, s, gx, ldgx, y, ldy, ldh, &one);
+}

@@ -178,9 +178,14 @@ static void *dnnl_setup(const gru_bench_entry *e, char *why, size_t why_len) {
         snprintf(why, why_len, "our forward failed: %s", gru_last_error());
         goto fail;
     }
+    /* Rounding differences of two fp32 summation orders grow like sqrt(terms): 1e-3 at the I + H
+     * = 128 terms of the smallest shapes (measured ~1e-6 there), scaled by sqrt((I + H) / 128) (at
+     * H = 1024 oneDNN on 2 threads differs by 1.1e-3). A wrong weight or gate mapping differs by
+     * ~0.1 or more, far above that at every shape of the sweep. */
+    const double tol = 1e-3 * sqrt(fmax(1.0, (double)(sh->I + sh->H) / 128.0));
     const double diff = max_diff(ours, p[DST_L], ny);
-    if (!(diff <= 1e-3)) {
-        snprintf(why, why_len, "oneDNN output differs from ours by %g: not the same GRU", diff);
+    if (!(diff <= tol)) {
+        snprintf(why, why_len, "oneDNN output differs from ours by %g (> %g): not the same GRU", diff, tol);
         goto fail;
     }
     gru_free(ours);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Packing into the kernels' layouts, converting to the storage type on the way. Each source
  * row (a GEMM column, a W_hh row) is read contiguously; destinations are written in k blocks
- * that stay in L1, so packing runs at memory speed (issue #5: <= 20 ms at I = H = 1024). */
+ * that stay in L1, so packing runs at memory speed (goal: <= 20 ms at I = H = 1024). */
 #include "pack.h"
 
 #include "common.h"

@@ -62,7 +62,8 @@ gru_status gru_neighbor_forward(const gru_model *m, const gru_neighbor_args *a) 
     unsigned char *active = ws + proj + buf + state + scr;
     memset(g, 0, CHUNK * g3 * sizeof(float)); /* rows of inactive sequences are read, never used */
 
-    m->gemm.gemm(gx, ld, a->table, I, m->layer[0].w_ih, m->layer[0].start, N, ld, I);
+    const gru_threads threads = gru_threads_get(NULL);
+    gru_project(m, 0, gx, ld, a->table, I, N, 0, ld, &threads);
     for (size_t s0 = 0; s0 < S; s0 += CHUNK) {
         const size_t B = S - s0 < CHUNK ? S - s0 : CHUNK;
         const int64_t *off = a->offsets + s0;

@@ -162,10 +162,10 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
     float *fin = (float *)(dws + D * q.dir), *hid = (float *)(dws + D * q.dir + q.fin);
 
     /* Layer 0: rows b * T + t (batch-first), graph chain + tab chain. */
-    m->gemm.gemm(gx, ld, a->graph, p->cfg.graph_dim, m->layer[0].w_ih, m->layer[0].start, rows, ld, p->cfg.graph_dim);
-    if (p->tab) {
-        const size_t Tb = p->cfg.tab_dim;
-        m->gemm.gemm(gt, ld, a->tab, Tb, p->tab->layer[0].w_ih, NULL, a->tab_per_step ? rows : B, ld, Tb);
+    const gru_threads t = gru_threads_get(NULL);
+    gru_project(m, 0, gx, ld, a->graph, p->cfg.graph_dim, rows, 0, ld, &t);
+    if (p->tab) { /* p->tab has no bias: its chains start from 0 */
+        gru_project(p->tab, 0, gt, ld, a->tab, p->cfg.tab_dim, a->tab_per_step ? rows : B, 0, ld, &t);
         for (size_t r = 0; r < rows; r++) {
             const float *src = gt + (a->tab_per_step ? r : r / T) * ld;
             float *dst = gx + r * ld;
@@ -173,9 +173,8 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
         }
     }
     const gru_steps st = {T, B, 1, T, a->lengths};
-    const gru_threads t = gru_threads_get(NULL);
     for (size_t l = 0; l < L; l++) {
-        if (l) m->gemm.gemm(gx, ld, inter, DH, m->layer[l].w_ih, m->layer[l].start, rows, ld, DH);
+        if (l) gru_project(m, l, gx, ld, inter, DH, rows, 0, ld, &t);
         const int last = l + 1 == L;
         gru_dir_job jobs[2];
         for (size_t d = 0; d < D; d++) jobs[d] = (gru_dir_job){d, NULL, last ? fin + d * H : NULL, dws + d * q.dir};

@@ -57,31 +57,21 @@ static inline vf v_exp_round(vf x, float k_log2e, float magic, vf *s) {
 #define SIG_C5 0x1.126792p-7f
 #define SIG_C6 0x1.6AE720p-10f
 
-/* The three stages of one sigmoid, split so that the array loop can overlap them (below). */
-static inline void v_sigmoid_reduce(vf x, vf *u, vf *s) { /* u = x + n ln2, s = 2^n */
+static inline vf v_sigmoid(vf x) {
+    const vf one = vf_set1(1.0f);
     const vf xf = vf_select(vf_lt(x, vf_set1(SIG_XMIN)), vf_set1(SIG_XINF), x); /* NaN stays */
     const vf xc = vf_min(vf_set1(SIG_XHI), xf);                                  /* NaN stays */
-    const vf n = v_exp_round(xc, -ACT_LOG2E, SIG_MAGIC, s);
-    *u = vf_fma(n, vf_set1(SIG_LN2_LO), vf_fma(n, vf_set1(SIG_LN2_HI), xc));
-}
-
-static inline vf v_sigmoid_denom(vf u, vf s) { /* 1 + E = 1 + q s */
-    const vf one = vf_set1(1.0f);
+    vf s;
+    const vf n = v_exp_round(xc, -ACT_LOG2E, SIG_MAGIC, &s);
+    vf u = vf_fma(n, vf_set1(SIG_LN2_HI), xc);
+    u = vf_fma(n, vf_set1(SIG_LN2_LO), u);
     vf p = vf_fma(vf_set1(-SIG_C6), u, vf_set1(SIG_C5));
     p = vf_fma(p, u, vf_set1(-SIG_C4));
     p = vf_fma(p, u, vf_set1(SIG_C3));
     p = vf_fma(p, u, vf_set1(-SIG_C2));
     p = vf_fma(p, u, vf_set1(SIG_C1));
     const vf q = vf_fnma(p, u, one); /* exp(-u) */
-    return vf_fma(q, s, one);
-}
-
-static inline vf v_sigmoid_quot(vf d) { return vf_div(vf_set1(1.0f), d); }
-
-static inline vf v_sigmoid(vf x) {
-    vf u, s;
-    v_sigmoid_reduce(x, &u, &s);
-    return v_sigmoid_quot(v_sigmoid_denom(u, s));
+    return vf_div(one, vf_fma(q, s, one));
 }
 
 /* --------------------------------------------------------------------- tanh
@@ -103,97 +93,33 @@ static inline vf v_sigmoid(vf x) {
 #define TANH_P3 0x1.1227A0p-3f
 #define TANH_P4 0x1.6BEC00p-5f
 
-/* The three stages of one tanh, split like sigmoid's. The sign of x is taken by the last. */
-static inline void v_tanh_reduce(vf x, vf *h, vf *s2) { /* |x| = n ln2/2 + h, s2 = 2^(n+1) */
-    const vf a = vf_min(vf_set1(TANH_XSAT), vf_andnot(vf_set1(-0.0f), x)); /* NaN stays */
-    const vf n = v_exp_round(a, 2.0f * ACT_LOG2E, TANH_MAGIC, s2);
-    *h = vf_fma(n, vf_set1(-TANH_LN2_2), a);
-}
-
-static inline void v_tanh_terms(vf h, vf s2, vf *m, vf *d) { /* m = expm1(2|x|), d = m + 2 */
+static inline vf v_tanh(vf x) {
+    const vf sign_bit = vf_set1(-0.0f);
+    const vf sign = vf_and(x, sign_bit);
+    const vf a = vf_min(vf_set1(TANH_XSAT), vf_andnot(sign_bit, x)); /* NaN stays */
+    vf s2;
+    const vf n = v_exp_round(a, 2.0f * ACT_LOG2E, TANH_MAGIC, &s2);
+    const vf h = vf_fma(n, vf_set1(-TANH_LN2_2), a);
     const vf h2 = vf_mul(h, h);
     const vf p01 = vf_fma(vf_set1(TANH_P1), h, vf_set1(TANH_P0));
     vf p = vf_fma(vf_set1(TANH_P3), h, vf_set1(TANH_P2));
     p = vf_fma(vf_set1(TANH_P4), h2, p);
     p = vf_fma(p, h2, p01);
     const vf u = vf_fma(p, h2, h); /* expm1(2h) / 2 */
-    *m = vf_fma(u, s2, vf_fma(s2, vf_set1(0.5f), vf_set1(-1.0f)));
-    *d = vf_add(*m, vf_set1(2.0f));
+    const vf m = vf_fma(u, s2, vf_fma(s2, vf_set1(0.5f), vf_set1(-1.0f)));
+    return vf_or(vf_div(m, vf_add(m, vf_set1(2.0f))), sign);
 }
 
-static inline vf v_tanh_quot(vf m, vf d, vf x) { return vf_or(vf_div(m, d), vf_and(x, vf_set1(-0.0f))); }
-
-static inline vf v_tanh(vf x) {
-    vf h, s2, m, d;
-    v_tanh_reduce(x, &h, &s2);
-    v_tanh_terms(h, s2, &m, &d);
-    return v_tanh_quot(m, d, x);
-}
-
-/* The array loops, software-pipelined: each iteration reduces vector i + 2, computes the terms of
- * vector i + 1 and divides and stores vector i; then at most one more full vector and one partial
- * one. Every element goes through exactly the operations of v_sigmoid / v_tanh (the bits of the
- * one-vector functions, and of the scalar reference, VL = 1); only the order in which independent
- * vectors are issued changes. Why: one activation is a chain of ~17 dependent vector operations
- * (~60 cycles with the load and the division); issued in order, the out-of-order window fills
- * with operations waiting for their inputs. Issuing each stage one iteration after the stage it
- * depends on measured +15-20% (sigmoid) and +5-8% (tanh) on Zen 4 with AVX2; plain unrolling by
- * 2, loop fission over a block and a 4th stage measured no better. Loads run ahead of stores, so
- * y == x is safe; tanh reloads x[i] for its sign just before storing y[i] (one register fewer
- * carried across iterations: AVX2 has 16). */
+/* The array loops: VL lanes at a time, then one partial vector. */
 static inline void act_sigmoid_loop(float *y, const float *x, size_t n) {
     size_t i = 0;
-    if (n >= 2 * VL) {
-        vf u, s;
-        v_sigmoid_reduce(vf_load(x), &u, &s);
-        vf d = v_sigmoid_denom(u, s);
-        v_sigmoid_reduce(vf_load(x + VL), &u, &s);
-        for (; i + 3 * VL <= n; i += VL) {
-            vf u2, s2;
-            v_sigmoid_reduce(vf_load(x + i + 2 * VL), &u2, &s2);
-            const vf d1 = v_sigmoid_denom(u, s);
-            vf_store(y + i, v_sigmoid_quot(d));
-            d = d1;
-            u = u2;
-            s = s2;
-        }
-        vf_store(y + i, v_sigmoid_quot(d));
-        vf_store(y + i + VL, v_sigmoid_quot(v_sigmoid_denom(u, s)));
-        i += 2 * VL;
-    }
-    if (i + VL <= n) {
-        vf_store(y + i, v_sigmoid(vf_load(x + i)));
-        i += VL;
-    }
+    for (; i + VL <= n; i += VL) vf_store(y + i, v_sigmoid(vf_load(x + i)));
     if (i < n) vf_store_n(y + i, v_sigmoid(vf_load_n(x + i, n - i)), n - i);
 }
 
 static inline void act_tanh_loop(float *y, const float *x, size_t n) {
     size_t i = 0;
-    if (n >= 2 * VL) {
-        vf h, s2, m, d;
-        v_tanh_reduce(vf_load(x), &h, &s2);
-        v_tanh_terms(h, s2, &m, &d);
-        v_tanh_reduce(vf_load(x + VL), &h, &s2);
-        for (; i + 3 * VL <= n; i += VL) {
-            vf h2, s22, m1, d1;
-            v_tanh_reduce(vf_load(x + i + 2 * VL), &h2, &s22);
-            v_tanh_terms(h, s2, &m1, &d1);
-            vf_store(y + i, v_tanh_quot(m, d, vf_load(x + i)));
-            m = m1;
-            d = d1;
-            h = h2;
-            s2 = s22;
-        }
-        vf_store(y + i, v_tanh_quot(m, d, vf_load(x + i)));
-        v_tanh_terms(h, s2, &m, &d);
-        vf_store(y + i + VL, v_tanh_quot(m, d, vf_load(x + i + VL)));
-        i += 2 * VL;
-    }
-    if (i + VL <= n) {
-        vf_store(y + i, v_tanh(vf_load(x + i)));
-        i += VL;
-    }
+    for (; i + VL <= n; i += VL) vf_store(y + i, v_tanh(vf_load(x + i)));
     if (i < n) vf_store_n(y + i, v_tanh(vf_load_n(x + i, n - i)), n - i);
 }
 

@@ -12,10 +12,13 @@
  * FTZ/DAZ (MXCSR, FPCR) cannot change a sigmoid result, nor a tanh result unless x is subnormal:
  * no intermediate is subnormal except where it meets a term that dwarfs it (tests/test_act.c).
  * Coefficients: tools/act_coeffs.py (minimax relative error, Lawson iteration, numpy).
- * NaN: the last stage returns x + x (x quieted, sign and payload kept: one NaN operand) wherever x
- * is NaN. Inside, a NaN x meets constants of either sign and garbage scale bits (2^n built from
- * NaN bits), and which NaN an FMA with several NaN operands propagates, or whether a software fmaf
- * keeps a NaN's sign through a negative factor, differs between ISAs and compilers. */
+ * NaN: the result is x's NaN, quieted, with the sign cleared (sigmoid) or x's sign (tanh). Two
+ * steps make it the same bits on every ISA: the scale 2^n, built from the bits of n, which are
+ * garbage for a NaN x, goes through vf_min(s, +inf) (+inf for a NaN s, every other s unchanged),
+ * so every NaN operand below carries x's payload; and the quotient's sign is cleared (a real
+ * result is >= +0), because the sign of a NaN through an FMA with a negative factor, or with
+ * two NaN operands, differs between ISAs, compilers and libm's fmaf. No x is kept live to the
+ * end for this: the fused gates inline these functions with every register in use. */
 #ifndef GRU_SRC_ACT_IMPL_H
 #define GRU_SRC_ACT_IMPL_H
 
@@ -26,7 +29,7 @@
 static inline vf v_exp_round(vf x, float k_log2e, float magic, vf *s) {
     const vf vmagic = vf_set1(magic);
     const vf n = vf_fma(x, vf_set1(k_log2e), vmagic);
-    *s = vi_as_vf(vi_sll(vf_as_vi(n), 23));
+    *s = vf_min(vi_as_vf(vi_sll(vf_as_vi(n), 23)), vf_set1(__builtin_inff())); /* NaN x: +inf */
     return vf_sub(n, vmagic);
 }
 
@@ -78,15 +81,14 @@ static inline vf v_sigmoid_denom(vf u, vf s) { /* 1 + E = 1 + q s */
     return vf_fma(q, s, one);
 }
 
-/* Every stage's last: the quotient, or x + x where x is NaN (see the top). */
-static inline vf act_nan(vf x, vf r) { return vf_select(vf_unord(x, x), vf_add(x, x), r); }
-
-static inline vf v_sigmoid_quot(vf d, vf x) { return act_nan(x, vf_div(vf_set1(1.0f), d)); }
+static inline vf v_sigmoid_quot(vf d) { /* the sign bit cleared by shifts: no mask constant to keep live */
+    return vi_as_vf(vi_srl(vi_sll(vf_as_vi(vf_div(vf_set1(1.0f), d)), 1), 1));
+}
 
 static inline vf v_sigmoid(vf x) {
     vf u, s;
     v_sigmoid_reduce(x, &u, &s);
-    return v_sigmoid_quot(v_sigmoid_denom(u, s), x);
+    return v_sigmoid_quot(v_sigmoid_denom(u, s));
 }
 
 /* --------------------------------------------------------------------- tanh
@@ -126,7 +128,10 @@ static inline void v_tanh_terms(vf h, vf s2, vf *m, vf *d) { /* m = expm1(2|x|),
     *d = vf_add(*m, vf_set1(2.0f));
 }
 
-static inline vf v_tanh_quot(vf m, vf d, vf x) { return act_nan(x, vf_or(vf_div(m, d), vf_and(x, vf_set1(-0.0f)))); }
+static inline vf v_tanh_quot(vf m, vf d, vf x) {
+    const vf sign_bit = vf_set1(-0.0f);
+    return vf_or(vf_andnot(sign_bit, vf_div(m, d)), vf_and(x, sign_bit));
+}
 
 static inline vf v_tanh(vf x) {
     vf h, s2, m, d;
@@ -144,8 +149,8 @@ static inline vf v_tanh(vf x) {
  * with operations waiting for their inputs. Issuing each stage one iteration after the stage it
  * depends on measured +15-20% (sigmoid) and +5-8% (tanh) on Zen 4 with AVX2; plain unrolling by
  * 2, loop fission over a block and a 4th stage measured no better. Loads run ahead of stores, so
- * y == x is safe; the last stage reloads x[i] (NaN test, tanh sign) just before storing y[i] (fewer
- * registers carried across iterations: AVX2 has 16). */
+ * y == x is safe; tanh reloads x[i] for its sign just before storing y[i] (one register fewer
+ * carried across iterations: AVX2 has 16). */
 static inline void act_sigmoid_loop(float *y, const float *x, size_t n) {
     size_t i = 0;
     if (n >= 2 * VL) {
@@ -157,13 +162,13 @@ static inline void act_sigmoid_loop(float *y, const float *x, size_t n) {
             vf u2, s2;
             v_sigmoid_reduce(vf_load(x + i + 2 * VL), &u2, &s2);
             const vf d1 = v_sigmoid_denom(u, s);
-            vf_store(y + i, v_sigmoid_quot(d, vf_load(x + i)));
+            vf_store(y + i, v_sigmoid_quot(d));
             d = d1;
             u = u2;
             s = s2;
         }
-        vf_store(y + i, v_sigmoid_quot(d, vf_load(x + i)));
-        vf_store(y + i + VL, v_sigmoid_quot(v_sigmoid_denom(u, s), vf_load(x + i + VL)));
+        vf_store(y + i, v_sigmoid_quot(d));
+        vf_store(y + i + VL, v_sigmoid_quot(v_sigmoid_denom(u, s)));
         i += 2 * VL;
     }
     if (i + VL <= n) {

@@ -15,7 +15,8 @@
 #define LOWP(H, T, sets)                                                                                               \
     { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_F16 },                             \
     { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_BF16 },                        \
-    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8 }
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8 },                        \
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8_DYNAMIC }
 
 /* batch x hidden x seq_len with input = hidden, then the named cases. The quick set: every
  * batch and hidden size at T = 16, the per-call floor (T = 1) at both ends, and T = 128 at the

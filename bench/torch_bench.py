@@ -28,7 +28,7 @@ def cases_from(path):
     for b in doc["benchmarks"]:
         parts = run_name(b).split("/")
         # PyTorch runs fp32 weights: the reduced-precision rows (key suffix _fp16 ...) are ours only.
-        if parts[0] == "gru" and len(parts) == 4 and not parts[2].endswith(("_fp16", "_bf16", "_int8")):
+        if parts[0] == "gru" and len(parts) == 4 and not parts[2].endswith(("_fp16", "_bf16", "_int8", "_int8dyn")):
             case = parts[1] + "/" + parts[2]
             if case not in seen:
                 seen.append(case)

@@ -5,7 +5,7 @@
  *   wp      W_hh packed by gru_pack_gates() for this table's nb and sub and the function's weight
  *           type: per sub-block of sub hidden units (Hp / sub of them), per k < H, the
  *           sub-block's r, z and n weights, sub each (zero past H); int8: then the sub-block's
- *           3 * sub row scales.
+ *           3 * sub row scales; bf16: k in pairs, [k / 2][gate][unit][k % 2] (weights.h).
  *   gx      row b at gx + b * ldgx: [r | z | n], Hp floats each: the chain start of every gate
  *           (the input projection, with the biases the model folded into it).
  *   bn      LINEAR_BEFORE_RESET: Hp floats, the chain start of W_hn h (b_hh_n, or 0); RESET_BEFORE:
@@ -16,8 +16,10 @@
  *   y       NULL, or row b at y + b * ldy: the new state's first H floats, exactly those written.
  *   active  NULL (every row active) or batch flags: an inactive row keeps its state
  *           (h_out row = h_in row) and gets y row = 0.
- *   scratch RESET_BEFORE: gru_gates_scratch_floats() = 2 * batch * Hp floats (r * h and z), any
- *           alignment; LINEAR_BEFORE_RESET: unused (0 floats), may be NULL.
+ *   scratch gru_gates_scratch_floats() floats, any alignment: RESET_BEFORE 2 * batch * Hp (r * h,
+ *           then z); LINEAR_BEFORE_RESET 0 (may be NULL). int8dyn: first batch rows of Hp int16
+ *           (the quantized vector, Hp / 2 floats per row), then batch floats (its scales s_x), then
+ *           the above.
  *   blk0, blk1  the blocks of nb hidden units computed: units [blk0 * nb, blk1 * nb), blk0 < blk1 <=
  *           Hp / nb; only those units of h_out, y (and scratch) are written. Disjoint ranges may run
  *           at once on different threads. RESET_BEFORE is two passes: rb_n reads r * h of every
@@ -32,11 +34,19 @@
  * the stored weight widened exactly to fp32 (fp32, fp16, bf16); int8 (integers q, per-row scale
  * s_j of each gate's unit j): chain(start; W, x) is fma(s_j, chain(0; q, x), start), one FMA chain
  * over exact integer-valued floats from 0 in increasing k, then one fma.
+ * int8dyn (q_w, s_w: W_hh quantized as int8, packed in k pairs, see weights.h): chain(start; W, x) is
+ * fma((float)acc, s_w[j] * s_x, start), acc = sum over k < H of q_w[j][k] * q_x[k] exactly in
+ * int32 (so any order gives it), where q_x, s_x is the row x quantized by gru_gates_quantize_row
+ * into scratch by a pass that runs before: quant_h (x = h_in) before lbr and rb_rz, quant_rh
+ * (x = r * h in scratch) before rb_n. A quant pass quantizes the rows [batch * blk0 / nblk,
+ * batch * blk1 / nblk) (nblk = Hp / nb), so ranges covering every block quantize every row once;
+ * the pass after it must not start before every range is done. gru_gates_step_passes lists them.
  * A row's bits depend only on its own inputs: not on batch, its position or other rows. */
 #ifndef GRU_SRC_GATES_H
 #define GRU_SRC_GATES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 #include "weights.h"
@@ -63,6 +73,7 @@ typedef struct GruGatesDSP {
     gru_gates_fn lbr[GRU_WEIGHT_TYPES];   /* GRU_VARIANT_LINEAR_BEFORE_RESET: the whole step */
     gru_gates_fn rb_rz[GRU_WEIGHT_TYPES]; /* GRU_VARIANT_RESET_BEFORE, pass 1: r * h and z into scratch */
     gru_gates_fn rb_n[GRU_WEIGHT_TYPES];  /* pass 2: n from every unit's r * h, then the update */
+    gru_gates_fn quant_h, quant_rh; /* int8dyn: h, r * h quantized into scratch */
     size_t nb;        /* hidden units are padded to a multiple of nb */
     size_t sub;       /* sub-block of hidden units the packed weights must have */
 } GruGatesDSP;
@@ -75,6 +86,9 @@ GRU_GATES_DECL(f32);
 GRU_GATES_DECL(f16);
 GRU_GATES_DECL(bf16);
 GRU_GATES_DECL(i8);
+GRU_GATES_DECL(i8dyn);
+GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_quant_h);
+GRU_DECL_ISA_FNS(decl_gates_fn, gru_gates_quant_rh);
 
 /* Fills every type's slots of the table from the functions gru_gates_<pass>_<type>_<isa>. */
 #define GRU_GATES_SET1(c, t, type, isa)                \
@@ -87,15 +101,46 @@ GRU_GATES_DECL(i8);
         GRU_GATES_SET1(c, GRU_WEIGHTS_F16, f16, isa);          \
         GRU_GATES_SET1(c, GRU_WEIGHTS_BF16, bf16, isa);        \
         GRU_GATES_SET1(c, GRU_WEIGHTS_INT8, i8, isa);          \
+        GRU_GATES_SET1(c, GRU_WEIGHTS_INT8_DYNAMIC, i8dyn, isa); \
+        (c)->quant_h = gru_gates_quant_h_##isa;                \
+        (c)->quant_rh = gru_gates_quant_rh_##isa;              \
         (c)->nb = gru_gates_nb_##isa;                          \
         (c)->sub = gru_gates_sub_##isa;                        \
     } while (0)
 
-/* Floats of scratch one step needs (see above); 0 on overflow. */
-static inline int gru_gates_scratch_floats(size_t batch, size_t hp, int reset_before, size_t *floats) {
+/* Floats of scratch one step of batch rows of type t needs (see above): batch times those of one
+ * row, so rows [b0, b1) of a batch may use the scratch from b0 * (floats of one row) on.
+ * Returns 0 on overflow. */
+static inline int gru_gates_scratch_floats(size_t batch, size_t hp, int reset_before, gru_weight_type t,
+                                           size_t *floats) {
+    size_t row = reset_before ? 2 * hp : 0;
+    if (t == GRU_WEIGHTS_INT8_DYNAMIC) row += hp / 2 + 1;
     *floats = 0;
-    return !reset_before || (!__builtin_mul_overflow(batch, hp, floats) && !__builtin_mul_overflow(*floats, 2, floats));
+    return hp <= SIZE_MAX / 4 && !__builtin_mul_overflow(batch, row, floats);
 }
+
+/* The passes of one step, in order (GRU_GATES_MAX_PASSES at most), for a variant and type. */
+#define GRU_GATES_MAX_PASSES 4
+static inline size_t gru_gates_step_passes(const GruGatesDSP *c, int reset_before, gru_weight_type t,
+                                           gru_gates_fn *pass) {
+    size_t n = 0;
+    const int dyn = t == GRU_WEIGHTS_INT8_DYNAMIC;
+    if (dyn) pass[n++] = c->quant_h;
+    pass[n++] = reset_before ? c->rb_rz[t] : c->lbr[t];
+    if (!reset_before) return n;
+    if (dyn) pass[n++] = c->quant_rh;
+    pass[n++] = c->rb_n[t];
+    return n;
+}
+
+/* int8dyn's quantizer of one row x[0..n) (portable C, the same bits on every ISA): s = max|x| / 127
+ * (fp32 division; 0 for a zero row), q[k] = round-half-even(x[k] / s) in [-127, 127] (0 where s
+ * is 0) for k < n, q[k] = 0 for n <= k < np; a row holding inf or NaN: s = NaN, q = 0. It is
+ * gru_int8_scale and gru_int8_quantize of weights.h. */
+void gru_gates_quantize_row(int16_t *q, float *s, const float *x, size_t n, size_t np);
+
+/* Largest H int8dyn accepts: H * 127^2 <= INT32_MAX, so acc cannot overflow. */
+#define GRU_INT8DYN_MAX_HIDDEN ((size_t)133143)
 
 /* Fills the table for a CPU flag mask: the reference first, then newer ISAs over it. */
 void gru_gates_dsp_init(GruGatesDSP *c, unsigned flags);

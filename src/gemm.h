@@ -10,6 +10,7 @@
  *   weight widened exactly to fp32 (fp32, fp16, bf16). int8 (q[j][k] integers, s[j] the column's
  *   scale): acc = 0, acc = fma(a[i][k], q[j][k], acc) for k = 0 .. kdim - 1 in order, then
  *   g = fma(s[j], acc, start[j] or 0): one chain over exact integer-valued floats, one fma.
+ *   int8dyn: the int8 function (its W_ih is int8; weights.h gru_ih_weight_type).
  *   wp: W packed by gru_pack_gemm() for this table's nr and the function's type: panels of nr
  *   columns, k-major inside (int8: the panel's nr scales after its weights);
  *   start: NULL or at least round_up(n, nr) floats. m, n, kdim >= 1; lda >= kdim; ldg >= n.
@@ -53,6 +54,7 @@ GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_i8);
         (c)->gemm[GRU_WEIGHTS_F16] = gru_gemm_f16_##isa;   \
         (c)->gemm[GRU_WEIGHTS_BF16] = gru_gemm_bf16_##isa; \
         (c)->gemm[GRU_WEIGHTS_INT8] = gru_gemm_i8_##isa;   \
+        (c)->gemm[GRU_WEIGHTS_INT8_DYNAMIC] = gru_gemm_i8_##isa; /* W_ih of int8dyn is int8 */ \
         (c)->nr = gru_gemm_nr_##isa;                       \
     } while (0)
 

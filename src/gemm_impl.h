@@ -164,6 +164,7 @@ GEMM_ALWAYS_INLINE void gemm_rows(float *g, size_t ldg, const float *a, size_t l
     case GRU_WEIGHTS_F16: gemm_rows_f16(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
     case GRU_WEIGHTS_BF16: gemm_rows_bf16(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
     case GRU_WEIGHTS_INT8: gemm_rows_i8(g, ldg, a, lda, wp, start, n, kdim, p0, p1, mr, group); break;
+    case GRU_WEIGHTS_INT8_DYNAMIC: break; /* not instantiated: its gemm slot is int8's */
     }
 }
 

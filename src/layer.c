@@ -99,7 +99,7 @@ typedef struct rec_ctx {
 int gru_direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active) {
     size_t s, x;
     return gru_mul_ok(B, m->hp, &s) && gru_mul_ok(s, 2 * sizeof(float), &s) && gru_align_ok(s, state) &&
-           gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, &x) &&
+           gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, m->cfg.weights, &x) &&
            gru_mul_ok(x, sizeof(float), &x) && gru_align_ok(x, scratch) && gru_align_ok(B, active);
 }
 
@@ -145,7 +145,9 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
     const size_t T = s->T, Bfull = s->B, B = b1 - b0, H = m->cfg.hidden_size, hp = m->hp, d = job->d;
     const dir_bufs full = bufs_of(m, Bfull, job->ws);
     float *h_a = full.h_a + b0 * hp, *h_b = full.h_b + b0 * hp;
-    float *scratch = full.scratch ? full.scratch + 2 * b0 * hp : NULL;
+    size_t row_scratch = 0; /* floats of scratch per row (checked by gru_direction_workspace) */
+    gru_gates_scratch_floats(1, hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, m->cfg.weights, &row_scratch);
+    float *scratch = full.scratch ? full.scratch + b0 * row_scratch : NULL;
     unsigned char *active = full.active + b0;
     const int64_t *len = s->lengths ? s->lengths + b0 : NULL;
     const float *gx = c->gx + b0 * s->row_b * c->ldgx + d * 3 * hp;

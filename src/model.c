@@ -32,6 +32,9 @@ static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
         return gru_error(GRU_ERR_INVALID, "gru_model_create: unknown variant %d", (int)cfg->variant);
     if ((unsigned)cfg->weights >= GRU_WEIGHT_TYPES)
         return gru_error(GRU_ERR_INVALID, "gru_model_create: unknown weight type %d", (int)cfg->weights);
+    if (cfg->weights == GRU_WEIGHTS_INT8_DYNAMIC && cfg->hidden_size > GRU_INT8DYN_MAX_HIDDEN)
+        return gru_error(GRU_ERR_INVALID, "gru_model_create: int8dyn takes hidden_size <= %zu (int32 sums), not %zu",
+                         GRU_INT8DYN_MAX_HIDDEN, cfg->hidden_size);
     const size_t D = cfg->bidirectional ? 2 : 1;
     size_t entries;
     if (!gru_mul_ok(cfg->num_layers, D, &entries))
@@ -140,14 +143,7 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     const gru_weight_type t = config->weights;
     m->gemm = (gru_model_gemm){gemm.gemm[t], gemm.nr};
     gru_gates_dsp_init(&m->gates, flags);
-    if (config->variant == GRU_VARIANT_LINEAR_BEFORE_RESET) {
-        m->pass[0] = m->gates.lbr[t];
-        m->passes = 1;
-    } else {
-        m->pass[0] = m->gates.rb_rz[t];
-        m->pass[1] = m->gates.rb_n[t];
-        m->passes = 2;
-    }
+    m->passes = gru_gates_step_passes(&m->gates, config->variant == GRU_VARIANT_RESET_BEFORE, t, m->pass);
 
     size_t total = 0, raw = 0;
     const float **cols = NULL;

@@ -39,7 +39,7 @@ struct gru_model {
     gru_isa isa;
     gru_model_gemm gemm; /* the gemm table's gemm[cfg.weights] */
     GruGatesDSP gates;
-    gru_gates_fn pass[2]; /* one step, type cfg.weights: LBR gates.lbr[t]; RESET_BEFORE gates.rb_rz[t], rb_n[t] */
+    gru_gates_fn pass[GRU_GATES_MAX_PASSES]; /* one step, type cfg.weights: gru_gates_step_passes() */
     size_t passes;
     size_t D, hp, ldgx;
     gru_model_layer *layer; /* L entries */

@@ -4,6 +4,8 @@
  * that stay in L1, so packing runs at memory speed (goal: <= 20 ms at I = H = 1024). */
 #include "pack.h"
 
+#include <string.h>
+
 #include "common.h"
 
 #define PACK_KB 256 /* k per block: a block of a panel or sub-block is at most 256 * 64 * 4 bytes */
@@ -15,7 +17,8 @@ PACK_INLINE void put(void *dst, size_t i, float w, float s, const gru_weight_typ
     case GRU_WEIGHTS_F32: ((float *)dst)[i] = w; break;
     case GRU_WEIGHTS_F16: ((uint16_t *)dst)[i] = gru_f32_to_f16(w); break;
     case GRU_WEIGHTS_BF16: ((uint16_t *)dst)[i] = gru_f32_to_bf16(w); break;
-    case GRU_WEIGHTS_INT8: ((int8_t *)dst)[i] = gru_int8_quantize(w, s); break;
+    case GRU_WEIGHTS_INT8:
+    case GRU_WEIGHTS_INT8_DYNAMIC: ((int8_t *)dst)[i] = gru_int8_quantize(w, s); break;
     }
 }
 
@@ -51,7 +54,16 @@ PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, const float *src, 
         for (size_t k = 0; k < n; k++) put(dst, i0 + k * stride, 0.0f, 0.0f, t);
 }
 
+_Static_assert(PACK_KB % 2 == 0, "pack: k blocks must hold whole bf16 pairs");
+/* bf16 pairs: src[k] (NULL: zeros) for k < n (n <= PACK_KB) as element i0 + k / 2 * stride + k % 2 of
+ * dst, and the pad +0 after the last weight when n is odd (only a last block: PACK_KB is even). */
+static void put_pairs(uint16_t *dst, size_t i0, size_t stride, const float *src, size_t n) {
+    for (size_t k = 0; k < n; k++) dst[i0 + k / 2 * stride + k % 2] = src ? gru_f32_to_bf16(src[k]) : 0;
+    if (n % 2) dst[i0 + n / 2 * stride + 1] = 0;
+}
+
 int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, size_t *bytes) {
+    t = gru_ih_weight_type(t);
     const size_t panels = n / nr + (n % nr != 0);
     size_t b;
     return gru_mul_ok(kdim, nr, &b) && gru_mul_ok(b, gru_weight_bytes(t), &b) &&
@@ -80,11 +92,12 @@ PACK_INLINE void pack_gemm_t(void *dst, const float *const *cols, size_t n, size
 }
 
 void gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr, gru_weight_type t) {
-    switch (t) {
+    switch (gru_ih_weight_type(t)) {
     case GRU_WEIGHTS_F32: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F32); break;
     case GRU_WEIGHTS_F16: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F16); break;
     case GRU_WEIGHTS_BF16: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_BF16); break;
     case GRU_WEIGHTS_INT8: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_INT8); break;
+    case GRU_WEIGHTS_INT8_DYNAMIC: break; /* mapped to int8 above */
     }
 }
 
@@ -115,12 +128,40 @@ PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb,
                 for (size_t c = 0; c < sub; c++) {
                     const size_t j = s * sub + c;
                     const float *src = j < H ? w_hh + (g * H + j) * H + k0 : NULL;
-                    put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, src, kn,
-                            t == GRU_WEIGHTS_INT8 ? scale[g * sub + c] : 0.0f, t);
+                    if (t == GRU_WEIGHTS_BF16) /* [k / 2][gate][unit][k % 2]; k0 is even */
+                        put_pairs((uint16_t *)d, ((k0 / 2 * 3 + g) * sub + c) * 2, 6 * sub, src, kn);
+                    else
+                        put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, src, kn,
+                                t == GRU_WEIGHTS_INT8 ? scale[g * sub + c] : 0.0f, t);
                 }
         }
         if (t == GRU_WEIGHTS_INT8) /* the padding before the scales */
             for (size_t i = H * 3 * sub; i < gru_gates_sub_weights_bytes(H, sub, t); i++) d[i] = 0;
+    }
+}
+
+/* int8dyn: the int8 quantizer, k in pairs: [k / 2][gate][unit][k % 2], the pad k = H of an odd H
+ * zero (see weights.h). */
+static void pack_gates_dyn(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub) {
+    const gru_weight_type t = GRU_WEIGHTS_INT8_DYNAMIC;
+    const size_t subs = (H / nb + (H % nb != 0)) * (nb / sub), sb = gru_gates_sub_bytes(H, sub, t);
+    const size_t wbytes = gru_gates_sub_weights_bytes(H, sub, t);
+    for (size_t s = 0; s < subs; s++) {
+        int8_t *d = (int8_t *)dst + s * sb;
+        float *scale = (float *)(d + wbytes);
+        memset(d, 0, wbytes);
+        for (size_t g = 0; g < 3; g++)
+            for (size_t c = 0; c < sub; c++) {
+                const size_t j = s * sub + c;
+                scale[g * sub + c] = j < H ? gru_int8_scale(w_hh + (g * H + j) * H, H) : 0.0f;
+                if (j >= H) continue;
+                for (size_t k0 = 0; k0 < H; k0 += PACK_KB) {
+                    const size_t kn = H - k0 < PACK_KB ? H - k0 : PACK_KB; /* k0 even: pairs stay whole */
+                    int8_t q[PACK_KB];
+                    quantize_block(q, w_hh + (g * H + j) * H + k0, kn, scale[g * sub + c]);
+                    for (size_t k = k0; k < k0 + kn; k++) d[((k / 2 * 3 + g) * sub + c) * 2 + k % 2] = q[k - k0];
+                }
+            }
     }
 }
 
@@ -130,5 +171,6 @@ void gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size
     case GRU_WEIGHTS_F16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F16); break;
     case GRU_WEIGHTS_BF16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_BF16); break;
     case GRU_WEIGHTS_INT8: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8); break;
+    case GRU_WEIGHTS_INT8_DYNAMIC: pack_gates_dyn(dst, w_hh, hidden, nb, sub); break;
     }
 }

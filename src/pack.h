@@ -13,7 +13,7 @@
  * round_up(n, nr) / nr * gru_gemm_panel_bytes(kdim, nr, t). Returns 0 on overflow. */
 int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, size_t *bytes);
 /* Panel p at dst + p * gru_gemm_panel_bytes(): w[k][c] = cols[p * nr + c][k] for k < kdim,
- * c < nr, stored as type t (int8: quantized per column j over its kdim weights, scale[c] after the
+ * c < nr, stored as type t (int8 and int8dyn: quantized per column j over its kdim weights, scale[c] after the
  * weights): column j of the GEMM's W is the kdim floats at cols[j], or zeros where cols[j] is
  * NULL or j >= n. */
 void gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr, gru_weight_type t);
@@ -23,7 +23,9 @@ void gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, s
 int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t, size_t *bytes);
 /* w_hh [3H, H] row-major (gate order r, z, n) -> sub-block s at dst + s * gru_gates_sub_bytes():
  * w[k][g][c] = w_hh[g * H + s * sub + c][k] for k < H, stored as type t (int8: quantized per row
- * g * H + j over its H weights, scale[g][c] after the weights), zero where s * sub + c >= H.
+ * g * H + j over its H weights, scale[g][c] after the weights), zero where s * sub + c >= H;
+ * int8dyn: the same integers and scales, k in pairs (w[k / 2][g][c][k % 2], weights.h); bf16: k
+ * in pairs the same way, the pad after an odd H +0.
  * nb % sub == 0. */
 void gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub, gru_weight_type t);
 

@@ -15,7 +15,14 @@
  *   Widening loads of VL stored weights (exact: every value has one binary32 image; unaligned,
  *   read exactly VL elements): vf_load_f16 (IEEE binary16; subnormals kept, a NaN keeps its
  *   payload, shifted up 13 bits), vf_load_bf16 (the 16 bits become the top half of a binary32),
- *   vf_load_i8 (int8 -> the integer as a float).
+ *   vf_load_i8 (int8 -> the integer as a float). vf_load_bf16x2(p, &lo, &hi): 2 * VL bf16 at p
+ *   (unaligned) in pairs, as vf_load_bf16 widens them: lane c of lo is p[2c], of hi p[2c + 1].
+ *   Exact integer dot products (int8dyn): vq: VL int32 accumulators (lane c: unit c), vqw: VL
+ *   pairs of int16, vqx: one pair of int16 repeated. vq_zero; vqw_load(p): 2 * VL int8 at p
+ *   (unaligned; unit c's pair at p[2c], p[2c + 1]) sign-extended; vqx_pair(x): x[0], x[1]
+ *   (any alignment); vq_madd(a, w, x): lane c += w[2c] * x[0] + w[2c + 1] * x[1], exact while every
+ *   lane stays within int32 (a lane may hold part sums internally: only the total of vq_to_f is
+ *   defined); vq_to_f(a): each lane's total as float, rounded to nearest even.
  */
 #ifndef GRU_SRC_VEC_SCALAR_H
 #define GRU_SRC_VEC_SCALAR_H
@@ -65,6 +72,20 @@ static inline vi vi_and(vi a, vi b) { return a & b; }
 static inline vf vf_load_f16(const uint16_t *p) { return gru_f16_to_f32(*p); }
 static inline vf vf_load_bf16(const uint16_t *p) { return gru_bf16_to_f32(*p); }
 static inline vf vf_load_i8(const int8_t *p) { return (float)*p; }
+static inline void vf_load_bf16x2(const uint16_t *p, vf *lo, vf *hi) {
+    *lo = gru_bf16_to_f32(p[0]);
+    *hi = gru_bf16_to_f32(p[1]);
+}
+typedef int32_t vq;
+typedef struct vqw {
+    int32_t a, b;
+} vqw;
+typedef vqw vqx;
+static inline vq vq_zero(void) { return 0; }
+static inline vqw vqw_load(const int8_t *p) { return (vqw){p[0], p[1]}; }
+static inline vqx vqx_pair(const int16_t *x) { return (vqx){x[0], x[1]}; }
+static inline vq vq_madd(vq a, vqw w, vqx x) { return a + w.a * x.a + w.b * x.b; }
+static inline vf vq_to_f(vq a) { return (float)a; }
 #define vi_sll(a, imm) ((vi)((uint32_t)(a) << (imm)))
 #define vi_srl(a, imm) ((vi)((uint32_t)(a) >> (imm)))
 

@@ -5,7 +5,7 @@
 #include "common.h"
 #include "weights.h"
 
-static const char *const weight_names[GRU_WEIGHT_TYPES] = {"fp32", "fp16", "bf16", "int8"};
+static const char *const weight_names[GRU_WEIGHT_TYPES] = {"fp32", "fp16", "bf16", "int8", "int8dyn"};
 
 const char *gru_weight_type_name(gru_weight_type type) {
     return (unsigned)type < GRU_WEIGHT_TYPES ? weight_names[type] : "unknown";
@@ -18,5 +18,5 @@ gru_status gru_weight_type_from_name(const char *name, gru_weight_type *type) {
             *type = (gru_weight_type)t;
             return GRU_OK;
         }
-    return gru_error(GRU_ERR_INVALID, "unknown weight type '%s' (fp32, fp16, bf16, int8)", name);
+    return gru_error(GRU_ERR_INVALID, "unknown weight type '%s' (fp32, fp16, bf16, int8, int8dyn)", name);
 }

@@ -17,10 +17,17 @@
 
 #include "gru/gru.h"
 
-#define GRU_WEIGHT_TYPES 4
+#define GRU_WEIGHT_TYPES 5
 
 /* Bytes per stored weight, by gru_weight_type. */
-static inline size_t gru_weight_bytes(gru_weight_type t) { return t == GRU_WEIGHTS_F32 ? 4 : t == GRU_WEIGHTS_INT8 ? 1 : 2; }
+static inline size_t gru_weight_bytes(gru_weight_type t) {
+    return t == GRU_WEIGHTS_F32 ? 4 : t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC ? 1 : 2;
+}
+/* The type W_ih is stored and projected in: int8dyn's W_ih is plain int8 (weight-only; the
+ * projection's conversions are amortised over T * B rows). */
+static inline gru_weight_type gru_ih_weight_type(gru_weight_type t) {
+    return t == GRU_WEIGHTS_INT8_DYNAMIC ? GRU_WEIGHTS_INT8 : t;
+}
 
 static inline uint32_t gru_f32_bits(float f) {
     uint32_t u;
@@ -82,17 +89,24 @@ static inline int8_t gru_int8_quantize(float w, float s) {
 
 /* Packed sizes the kernels step by (the overflow-checked totals are in pack.h). A GEMM panel of
  * nr columns: kdim * nr weights (k-major), then for int8 the nr column scales (floats; nr is a
- * multiple of 4, so they are 4-byte aligned). A gates sub-block of sub units: H * 3 * sub
- * weights ([k][gate][unit]), then for int8 padding to 4 bytes and the 3 * sub scales ([gate][unit]). */
+ * multiple of 4, so they are 4-byte aligned); int8dyn's GEMM is int8's. A gates sub-block of sub
+ * units: H * 3 * sub weights ([k][gate][unit]), then for int8 padding to 4 bytes and the 3 * sub
+ * scales ([gate][unit]). int8dyn: k in pairs, H rounded up to even (the pad weight 0):
+ * [k / 2][gate][unit][k % 2], then padding to 4 bytes and the scales as int8. bf16: k in pairs
+ * the same way, [k / 2][gate][unit][k % 2] (pad weight +0 where H is odd), so one vector load
+ * gives the weights of two successive k (vf_load_bf16x2). */
 static inline size_t gru_gemm_panel_bytes(size_t kdim, size_t nr, gru_weight_type t) {
+    t = gru_ih_weight_type(t);
     return kdim * nr * gru_weight_bytes(t) + (t == GRU_WEIGHTS_INT8 ? nr * sizeof(float) : 0);
 }
 static inline size_t gru_gates_sub_weights_bytes(size_t hidden, size_t sub, gru_weight_type t) {
+    if (t == GRU_WEIGHTS_INT8_DYNAMIC || t == GRU_WEIGHTS_BF16) hidden += hidden & 1;
     const size_t b = hidden * 3 * sub * gru_weight_bytes(t);
-    return t == GRU_WEIGHTS_INT8 ? (b + 3) & ~(size_t)3 : b;
+    return t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC ? (b + 3) & ~(size_t)3 : b;
 }
 static inline size_t gru_gates_sub_bytes(size_t hidden, size_t sub, gru_weight_type t) {
-    return gru_gates_sub_weights_bytes(hidden, sub, t) + (t == GRU_WEIGHTS_INT8 ? 3 * sub * sizeof(float) : 0);
+    const int scaled = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+    return gru_gates_sub_weights_bytes(hidden, sub, t) + (scaled ? 3 * sub * sizeof(float) : 0);
 }
 
 #endif /* GRU_SRC_WEIGHTS_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model_rig.h"
+#include "weights.h"
 
 #define SENTINEL 0x5C
 #define T_ 4
@@ -101,7 +102,11 @@ CASE(create_zero_hidden) { return f->cfg.hidden_size = 0, CREATE(); }
 CASE(create_zero_layers) { return f->cfg.num_layers = 0, CREATE(); }
 CASE(create_variant_2) { return f->cfg.variant = (gru_variant)2, CREATE(); }
 CASE(create_variant_negative) { return f->cfg.variant = (gru_variant)-1, CREATE(); }
-CASE(create_weights_4) { return f->cfg.weights = (gru_weight_type)4, CREATE(); }
+CASE(create_weights_unknown) { return f->cfg.weights = (gru_weight_type)GRU_WEIGHT_TYPES, CREATE(); }
+/* int8dyn's int32 sums: H <= 133143 (weights here are small arrays that must not be read). */
+CASE(create_int8dyn_hidden_limit) {
+    return f->cfg.weights = GRU_WEIGHTS_INT8_DYNAMIC, f->cfg.hidden_size = 133144, CREATE();
+}
 CASE(create_weights_negative) { return f->cfg.weights = (gru_weight_type)-1, CREATE(); }
 CASE(create_hidden_overflow) { return f->cfg.hidden_size = SIZE_MAX / 4, CREATE(); }
 CASE(create_input_overflow) { return f->cfg.input_size = SIZE_MAX / 2, CREATE(); }
@@ -201,7 +206,8 @@ static const bad_case cases[] = {
     ROW(create_zero_layers, GRU_ERR_INVALID),
     ROW(create_variant_2, GRU_ERR_INVALID),
     ROW(create_variant_negative, GRU_ERR_INVALID),
-    ROW(create_weights_4, GRU_ERR_INVALID),
+    ROW(create_weights_unknown, GRU_ERR_INVALID),
+    ROW(create_int8dyn_hidden_limit, GRU_ERR_INVALID),
     ROW(create_weights_negative, GRU_ERR_INVALID),
     ROW(create_hidden_overflow, GRU_ERR_OVERFLOW),
     ROW(create_input_overflow, GRU_ERR_OVERFLOW),

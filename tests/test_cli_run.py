@@ -98,7 +98,7 @@ with tempfile.TemporaryDirectory() as d:
         for n in ("2", "3"):  # more threads give the same bits
             rc, _, err = run(*args, "-o", P("yt.npy"), "--threads", n)
             check(rc == 0 and np.load(P("yt.npy")).tobytes() == ran[0].tobytes(), f"{case}: --threads {n}: {err}")
-        for w in ("fp16", "bf16", "int8") if not is_pred else ():  # --weights: bit-identical across ISAs
+        for w in ("fp16", "bf16", "int8", "int8dyn") if not is_pred else ():  # --weights: bit-identical across ISAs
             lp = []
             for isa in ISAS:
                 rc, out, err = run(*args, "-o", P("yw.npy"), "--isa", isa, "--weights", w)

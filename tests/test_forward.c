@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model_rig.h"
+#include "weights.h"
 
 #define SHARDS 4
 #define SENTINEL 0xFF /* a NaN pattern: outputs that should be written and are not stay NaN */
@@ -58,7 +59,7 @@ static fcase random_case(rig_rng *r, double mac_budget) {
     f.want_y = outs != 6;
     f.want_hn = outs != 7;
     f.wscale = rig_below(r, 4) ? 1.0f : 4.0f; /* 4: pre-activations reach saturation */
-    f.cfg.weights = (gru_weight_type)rig_below(r, 4); /* each storage type a quarter of the cases */
+    f.cfg.weights = (gru_weight_type)rig_below(r, GRU_WEIGHT_TYPES); /* each storage type equally often */
     /* Keep the drawn widths; shrink T, then B, then L until the forward fits the budget. */
     while (mac_count(&f) > mac_budget && f.T > 1) f.T = (f.T + 1) / 2;
     while (mac_count(&f) > mac_budget && f.B > 1) f.B = (f.B + 1) / 2;
@@ -420,12 +421,12 @@ Test(forward, cell_is_one_step) {
 #define INV_T 7
 Test(forward, batch_invariance) {
     static const size_t probe_len[4] = {INV_T, 0, 3, 1};
-    static const size_t widths[4][2] = {{17, 33}, {5, 9}, {31, 16}, {3, 65}}; /* (I, H) per combination */
+    static const size_t widths[GRU_WEIGHT_TYPES][2] = {{17, 33}, {5, 9}, {31, 16}, {3, 65}, {11, 47}}; /* (I, H) */
     gru_isa isas[GRU_ISA_COUNT];
     const int nisa = mrig_isas(isas);
     rig_rng r = rig_rng_init(400);
     int checked = 0;
-    for (int combo = 0; combo < 4; combo++) {
+    for (int combo = 0; combo < GRU_WEIGHT_TYPES; combo++) {
         fcase f;
         memset(&f, 0, sizeof f);
         f.cfg = (gru_config){.input_size = widths[combo][0],
@@ -433,7 +434,7 @@ Test(forward, batch_invariance) {
                              .num_layers = 2,
                              .bidirectional = combo & 1,
                              .bias = 1,
-                             .variant = (gru_variant)(combo >> 1),
+                             .variant = (gru_variant)(combo >> 1 & 1),
                              .weights = (gru_weight_type)combo}; /* each storage type once */
         f.T = INV_T, f.B = INV_B, f.batch_first = (int)rig_below(&r, 2), f.has_h0 = 1, f.has_lengths = 1;
         f.want_y = f.want_hn = 1, f.wscale = 1.0f;

@@ -50,7 +50,7 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign,
     float *gx = rig_alloc(B * ldgx, (misalign + 3) % 16), *bn = rig_alloc(hp, misalign);
     float *h_in = rig_alloc(B * hp, (misalign + 7) % 16), *h_out = rig_alloc(B * hp, (misalign + 1) % 16);
     size_t sf;
-    cr_assert(gru_gates_scratch_floats(B, hp, t->variant == GRU_VARIANT_RESET_BEFORE, &sf));
+    cr_assert(gru_gates_scratch_floats(B, hp, t->variant == GRU_VARIANT_RESET_BEFORE, t->wt, &sf));
     float *scratch = sf ? rig_alloc(sf, misalign) : NULL;
     for (size_t i = 0; i < B * ldgx; i++) gx[i] = qnan();
     for (size_t i = 0; i < B * hp; i++) h_in[i] = qnan();
@@ -67,9 +67,10 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign,
         for (size_t i = 0; i < yn; i++) y[i] = qnan();
     }
     const int lbr = t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
-    const gru_gates_fn pass[2] = {lbr ? c->lbr[t->wt] : c->rb_rz[t->wt], c->rb_n[t->wt]};
+    gru_gates_fn pass[GRU_GATES_MAX_PASSES];
+    const size_t passes = gru_gates_step_passes(c, !lbr, t->wt, pass);
     const size_t nblk = hp / c->nb, nr = ranges < nblk ? ranges : nblk;
-    for (size_t p = 0; p < (lbr ? 1u : 2u); p++)
+    for (size_t p = 0; p < passes; p++)
         for (size_t i = nr; i-- > 0;)
             pass[p](h_out, y, t->ldy, h_in, gx, ldgx, wp, lbr ? bn : NULL, t->active, scratch, B, H, i * nblk / nr,
                     (i + 1) * nblk / nr);
@@ -89,23 +90,55 @@ static gates_out run(const GruGatesDSP *c, const gates_case *t, size_t misalign,
 
 static void free_out(gates_out *o) { free(o->h), free(o->y); }
 
-/* The weights as the kernels of type wt see them: row i of W_hh widened (int8: the integers q),
- * scale[i] the int8 row scale. */
+static int is_int8(gru_weight_type wt) { return wt == GRU_WEIGHTS_INT8 || wt == GRU_WEIGHTS_INT8_DYNAMIC; }
+
+/* The weights as the kernels of type wt see them: row i of W_hh widened (int8, int8dyn: the
+ * integers q), scale[i] the int8 row scale. */
 static void convert(const gates_case *t, float *wq, float *scale) {
     const size_t H = t->H;
     for (size_t i = 0; i < 3 * H; i++) {
         const float *w = t->w_hh + i * H;
-        scale[i] = t->wt == GRU_WEIGHTS_INT8 ? gru_int8_scale(w, H) : 1.0f;
+        scale[i] = is_int8(t->wt) ? gru_int8_scale(w, H) : 1.0f;
         for (size_t k = 0; k < H; k++)
             wq[i * H + k] = t->wt == GRU_WEIGHTS_F16    ? gru_f16_to_f32(gru_f32_to_f16(w[k]))
                             : t->wt == GRU_WEIGHTS_BF16 ? gru_bf16_to_f32(gru_f32_to_bf16(w[k]))
-                            : t->wt == GRU_WEIGHTS_INT8 ? (float)gru_int8_quantize(w[k], scale[i])
+                            : is_int8(t->wt)            ? (float)gru_int8_quantize(w[k], scale[i])
                                                          : w[k];
     }
 }
 
-/* chain(start; W row i, x) as gates.h defines it for the case's weight type. */
-static float chain(const gates_case *t, const float *wq, const float *scale, size_t i, float start, const float *x) {
+/* int8dyn's step quantizer as gates.h defines it, written independently of the library (rint:
+ * ties to even in the default rounding mode): q[0..n) and the returned scale. */
+static float quant_oracle(const float *x, size_t n, int32_t *q) {
+    float amax = 0.0f;
+    int finite = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(x[k])) finite = 0;
+        else if (fabsf(x[k]) > amax) amax = fabsf(x[k]);
+    }
+    const float s = finite ? amax / 127.0f : qnan();
+    for (size_t k = 0; k < n; k++) {
+        const float v = s > 0.0f ? x[k] / s : 0.0f;
+        q[k] = v >= 127.0f ? 127 : v <= -127.0f ? -127 : (int32_t)rintf(v);
+    }
+    return s;
+}
+
+/* x quantized for int8dyn's chains (unused by other types). */
+typedef struct qrow {
+    int32_t *q;
+    float s;
+} qrow;
+
+/* chain(start; W row i, x) as gates.h defines it for the case's weight type; qx: x quantized. */
+static float chain(const gates_case *t, const float *wq, const float *scale, size_t i, float start, const float *x,
+                   const qrow *qx) {
+    if (t->wt == GRU_WEIGHTS_INT8_DYNAMIC) {
+        int64_t acc = 0;
+        for (size_t k = 0; k < t->H; k++) acc += (int64_t)wq[i * t->H + k] * qx->q[k];
+        cr_assert(acc >= INT32_MIN && acc <= INT32_MAX);
+        return fmaf((float)acc, scale[i] * qx->s, start);
+    }
     const int i8 = t->wt == GRU_WEIGHTS_INT8;
     float a = i8 ? 0.0f : start;
     for (size_t k = 0; k < t->H; k++) a = fmaf(x[k], wq[i * t->H + k], a);
@@ -120,27 +153,30 @@ static void naive(const gates_case *t, float *h_out) {
     float *r = malloc(H * sizeof *r), *rh = malloc(H * sizeof *rh);
     float *wq = malloc(3 * H * H * sizeof *wq), *sc = malloc(3 * H * sizeof *sc);
     convert(t, wq, sc);
+    qrow qh = {malloc(H * sizeof(int32_t)), 0}, qrh = {malloc(H * sizeof(int32_t)), 0};
     for (size_t b = 0; b < t->B; b++) {
         const float *h = t->h + b * H, *gx = t->gx + b * 3 * H;
+        qh.s = quant_oracle(h, H, qh.q);
         for (size_t j = 0; j < H; j++) {
-            const float a = chain(t, wq, sc, j, gx[j], h);
+            const float a = chain(t, wq, sc, j, gx[j], h, &qh);
             act.sigmoid(&r[j], &a, 1);
             rh[j] = r[j] * h[j];
         }
+        qrh.s = quant_oracle(rh, H, qrh.q);
         for (size_t j = 0; j < H; j++) {
             float an, z, n;
-            const float az = chain(t, wq, sc, H + j, gx[H + j], h);
+            const float az = chain(t, wq, sc, H + j, gx[H + j], h, &qh);
             act.sigmoid(&z, &az, 1);
             if (t->variant == GRU_VARIANT_LINEAR_BEFORE_RESET)
-                an = fmaf(r[j], chain(t, wq, sc, 2 * H + j, t->bn[j], h), gx[2 * H + j]);
+                an = fmaf(r[j], chain(t, wq, sc, 2 * H + j, t->bn[j], h, &qh), gx[2 * H + j]);
             else
-                an = chain(t, wq, sc, 2 * H + j, gx[2 * H + j], rh);
+                an = chain(t, wq, sc, 2 * H + j, gx[2 * H + j], rh, &qrh);
             act.tanh(&n, &an, 1);
             const int on = !t->active || t->active[b];
             h_out[b * H + j] = on ? fmaf(z, h[j] - n, n) : h[j];
         }
     }
-    free(r), free(rh), free(wq), free(sc);
+    free(r), free(rh), free(wq), free(sc), free(qh.q), free(qrh.q);
 }
 
 static void make_case(rig_rng *r, gates_case *t, size_t B, size_t H, int variant) {
@@ -236,8 +272,9 @@ static void sweep(int variant, uint64_t stream) {
     /* Larger H with two or more full row tiles (several row tiles share each sub-block). */
     static const size_t big[][2] = {{13, 129}, {8, 177}, {9, 200}, {12, 353}};
     for (size_t i = 0; i < sizeof big / sizeof *big; i++, cases++) isas = check_case(&r, big[i][0], big[i][1], variant);
-    cr_log_info("gates %s: %d shapes x 4 weight types x (formulas, reference, %d SIMD ISAs) bit-identical",
-                variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "linear-before-reset" : "reset-before", cases, isas);
+    cr_log_info("gates %s: %d shapes x %d weight types x (formulas, reference, %d SIMD ISAs) bit-identical",
+                variant == GRU_VARIANT_LINEAR_BEFORE_RESET ? "linear-before-reset" : "reset-before", cases,
+                GRU_WEIGHT_TYPES, isas);
 }
 
 Test(gates, linear_before_reset) { sweep(GRU_VARIANT_LINEAR_BEFORE_RESET, 21); }
@@ -273,5 +310,63 @@ Test(gates, row_independent) {
         }
         free_case(&t);
     }
-    cr_log_info("gates: 11 rows alone equal the rows of a batch, both variants, 4 weight types, %d ISAs", isas);
+    cr_log_info("gates: 11 rows alone equal the rows of a batch, both variants, %d weight types, %d ISAs",
+                GRU_WEIGHT_TYPES, isas);
+}
+
+/* int8dyn's step quantizer (gru_gates_quantize_row) equals the independent oracle: random rows of
+ * every magnitude (subnormal scales included), exact ties, zero rows, rows with inf or NaN
+ * (s = NaN, q = 0), and zeros written past n. */
+static void check_quant(const float *x, size_t n) {
+    int16_t q[300];
+    int32_t want[300];
+    float s = 0.0f;
+    for (size_t k = 0; k < 300; k++) q[k] = 0x5555;
+    const size_t np = n + 3;
+    gru_gates_quantize_row(q, &s, x, n, np);
+    const float ws = quant_oracle(x, n, want);
+    cr_assert(rig_to_bits(s) == rig_to_bits(ws) || (isnan(s) && isnan(ws)), "quantizer scale %a, oracle %a", (double)s,
+              (double)ws);
+    for (size_t k = 0; k < n; k++)
+        cr_assert(q[k] == want[k], "quantizer q(%a, s = %a) = %d, oracle %d", (double)x[k], (double)s, q[k], want[k]);
+    for (size_t k = n; k < np; k++) cr_assert(q[k] == 0, "quantizer: q[%zu] past n = %zu is %d", k, n, q[k]);
+    cr_assert(q[np] == 0x5555, "quantizer wrote past np");
+}
+
+Test(gates, int8dyn_quantizer) {
+    rig_rng r = rig_rng_init(24);
+    float x[297];
+    for (int row = 0; row < 3000; row++) {
+        const size_t n = 1 + rig_below(&r, 296);
+        const float mag = ldexpf(1.0f, (int)rig_below(&r, 300) - 150); /* subnormal to huge */
+        for (size_t k = 0; k < n; k++) {
+            x[k] = rig_uniform(&r, -mag, mag);
+            if (rig_below(&r, 8) == 0) x[k] = rintf(x[k] / mag * 127.0f) * mag / 127.0f; /* near ties */
+        }
+        check_quant(x, n);
+    }
+    /* max 127: s = 1, so x / s is x and the halves are exact ties (to even). */
+    const float ties[] = {127.0f, 2.5f, -2.5f, 3.5f, -3.5f, 0.5f, -0.5f, 1.5f, 126.5f, -126.5f, -127.0f};
+    const int16_t tq[] = {127, 2, -2, 4, -4, 0, 0, 2, 126, -126, -127};
+    const size_t nt = sizeof ties / sizeof *ties;
+    check_quant(ties, nt);
+    int16_t q[16];
+    float s;
+    gru_gates_quantize_row(q, &s, ties, nt, nt);
+    cr_assert(s == 1.0f && !memcmp(q, tq, sizeof tq), "ties are not rounded to even");
+    const float zero[4] = {0.0f, -0.0f, 0.0f, -0.0f};
+    check_quant(zero, 4);
+    gru_gates_quantize_row(q, &s, zero, 4, 6);
+    cr_assert(s == 0.0f, "a zero row has scale 0");
+    const float inf[4] = {1.0f, -INFINITY, 2.0f, 3.0f}, nan4[4] = {1.0f, 2.0f, 3.0f, NAN};
+    const float *bad[2] = {inf, nan4};
+    for (int b = 0; b < 2; b++) {
+        check_quant(bad[b], 4);
+        gru_gates_quantize_row(q, &s, bad[b], 4, 4);
+        cr_assert(isnan(s) && !q[0] && !q[1] && !q[2] && !q[3], "a row with inf or NaN: s = NaN, q = 0");
+    }
+    const float sub[3] = {0x1p-149f, -0x1p-140f, 0x1p-145f}; /* scale 0 and a subnormal scale */
+    check_quant(sub, 1);
+    check_quant(sub, 3);
+    cr_log_info("int8dyn quantizer: 3000 random rows, ties, zero, inf, NaN and subnormal rows equal the oracle");
 }

@@ -28,11 +28,11 @@ typedef struct gemm_case {
 static void convert(const gemm_case *t, float *wq, float *scale) {
     for (size_t j = 0; j < t->n; j++) {
         const float *w = t->w + j * t->k;
-        scale[j] = t->wt == GRU_WEIGHTS_INT8 ? gru_int8_scale(w, t->k) : 1.0f;
+        scale[j] = gru_ih_weight_type(t->wt) == GRU_WEIGHTS_INT8 ? gru_int8_scale(w, t->k) : 1.0f;
         for (size_t q = 0; q < t->k; q++)
             wq[j * t->k + q] = t->wt == GRU_WEIGHTS_F16    ? gru_f16_to_f32(gru_f32_to_f16(w[q]))
                                : t->wt == GRU_WEIGHTS_BF16 ? gru_bf16_to_f32(gru_f32_to_bf16(w[q]))
-                               : t->wt == GRU_WEIGHTS_INT8 ? (float)gru_int8_quantize(w[q], scale[j])
+                               : gru_ih_weight_type(t->wt) == GRU_WEIGHTS_INT8 ? (float)gru_int8_quantize(w[q], scale[j])
                                                             : w[q];
     }
 }
@@ -104,9 +104,10 @@ static int check_type(rig_rng *r, gemm_case *tc, gru_weight_type wt) {
     for (size_t i = 0; i < m; i++) {
         for (size_t j = 0; j < n; j++) {
             const float s0 = t.start ? t.start[j] : 0.0f;
-            float acc = wt == GRU_WEIGHTS_INT8 ? 0.0f : s0;
+            const int i8 = gru_ih_weight_type(wt) == GRU_WEIGHTS_INT8; /* int8dyn's GEMM is int8 */
+            float acc = i8 ? 0.0f : s0;
             for (size_t q = 0; q < k; q++) acc = fmaf(t.a[i * t.lda + q], wq[j * k + q], acc);
-            if (wt == GRU_WEIGHTS_INT8) acc = fmaf(scale[j], acc, s0);
+            if (i8) acc = fmaf(scale[j], acc, s0);
             const float got = ref[i * t.ldg + j];
             cr_assert(!memcmp(&acc, &got, sizeof acc),
                       "reference gemm %s m=%zu n=%zu k=%zu: g[%zu][%zu] = %a, the FMA chain gives %a",
@@ -162,7 +163,8 @@ Test(gemm, tile_boundaries) {
             isas = check_case(&r, ms[a], ns[b], k);
             cases++;
         }
-    cr_log_info("gemm: %d shapes x 4 weight types x (naive chain, reference, %d SIMD ISAs) bit-identical", cases, isas);
+    cr_log_info("gemm: %d shapes x %d weight types x (naive chain, reference, %d SIMD ISAs) bit-identical", cases,
+                GRU_WEIGHT_TYPES, isas);
 }
 
 /* Long k and many rows (several row blocks, whose size depends on k). */
@@ -173,8 +175,8 @@ Test(gemm, k_and_row_blocks) {
     int isas = 0;
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
         isas = check_case(&r, shapes[s][0], shapes[s][1], shapes[s][2]);
-    cr_log_info("gemm: %zu large shapes x 4 weight types x (naive chain, reference, %d SIMD ISAs) bit-identical",
-                sizeof shapes / sizeof *shapes, isas);
+    cr_log_info("gemm: %zu large shapes x %d weight types x (naive chain, reference, %d SIMD ISAs) bit-identical",
+                sizeof shapes / sizeof *shapes, GRU_WEIGHT_TYPES, isas);
 }
 
 /* A row's bits do not depend on the other rows: row i of an m-row product equals the same row
@@ -204,5 +206,5 @@ Test(gemm, row_independent) {
         isas += wt == 0;
     }
     free_case(&t);
-    cr_log_info("gemm: rows alone equal rows in a 23-row product on %d ISAs, 4 weight types", isas);
+    cr_log_info("gemm: rows alone equal rows in a 23-row product on %d ISAs, %d weight types", isas, GRU_WEIGHT_TYPES);
 }

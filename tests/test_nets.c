@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model_rig.h"
+#include "weights.h"
 
 #ifndef GRU_GOLDEN_DIR
 #error "GRU_GOLDEN_DIR must be defined by the build"
@@ -283,20 +284,24 @@ static void neighbor_case(gru_variant v, int bi, size_t S, size_t N, size_t I, s
             memcpy(x + (t * S + s) * I, table + (size_t)idx[off[s] + t] * I, I * sizeof(float));
     float *hn0 = malloc(D * S * H * sizeof(float)), *y0 = malloc(T * S * D * H * sizeof(float));
     float *hn1 = malloc(D * S * H * sizeof(float)), *y1 = malloc((nnz + 1) * D * H * sizeof(float));
-    for (int k = 0; k < nisa; k++) {
-        gru_model *m = mrig_model(&c, w.lw, isas[k]);
+    /* fp32 and int8dyn, whose steps differ in passes and scratch (the other types step as fp32) */
+    for (int k = 0; k < 2 * nisa; k++) {
+        gru_config cw = c;
+        cw.weights = k < nisa ? GRU_WEIGHTS_F32 : GRU_WEIGHTS_INT8_DYNAMIC;
+        gru_model *m = mrig_model(&cw, w.lw, isas[k % nisa]);
         const gru_forward_args fa = {T, S, 0, x, NULL, len, y0, hn0, NULL};
         cr_assert(gru_forward(m, &fa, NULL, 0) == GRU_OK);
         memset(hn1, 0xff, D * S * H * sizeof(float));
         const gru_neighbor_args na = {N, table, S, off, idx, hn1, y1};
         cr_assert(gru_neighbor_forward(m, &na) == GRU_OK, "%s", gru_last_error());
-        cr_expect(!memcmp(hn0, hn1, D * S * H * sizeof(float)), "%s %s D=%zu: neighbour h_n != gru_forward h_n",
-                  gru_isa_name(isas[k]), v ? "rb" : "lbr", D);
+        cr_expect(!memcmp(hn0, hn1, D * S * H * sizeof(float)), "%s %s %s D=%zu: neighbour h_n != gru_forward h_n",
+                  gru_isa_name(isas[k % nisa]), gru_weight_type_name(cw.weights), v ? "rb" : "lbr", D);
         size_t bad = 0;
         for (size_t s = 0; s < S; s++)
             for (size_t t = 0; t < (size_t)len[s]; t++)
                 bad += memcmp(y0 + (t * S + s) * D * H, y1 + ((size_t)off[s] + t) * D * H, D * H * sizeof(float)) != 0;
-        cr_expect(bad == 0, "%s: %zu neighbour y rows differ from gru_forward", gru_isa_name(isas[k]), bad);
+        cr_expect(bad == 0, "%s %s: %zu neighbour y rows differ from gru_forward", gru_isa_name(isas[k % nisa]),
+                  gru_weight_type_name(cw.weights), bad);
         gru_model_destroy(m);
     }
     free(table), free(off), free(len), free(idx), free(x), free(hn0), free(y0), free(hn1), free(y1);
@@ -443,8 +448,8 @@ static void predictor_lowp(const char *cs) {
     }
     int64_t len[512];
     for (size_t b = 0; b < B; b++) len[b] = 1 + (int64_t)rig_below(&r, (uint32_t)T);
-    float *logits[4];
-    for (int t = 0; t < 4; t++) {
+    float *logits[GRU_WEIGHT_TYPES];
+    for (int t = 0; t < GRU_WEIGHT_TYPES; t++) {
         logits[t] = malloc(B * C * sizeof(float));
         float *iso = malloc(B * C * sizeof(float));
         for (int k = 0; k < nisa; k++) {
@@ -462,7 +467,7 @@ static void predictor_lowp(const char *cs) {
         }
         free(iso);
     }
-    for (int t = 1; t < 4; t++) {
+    for (int t = 1; t < GRU_WEIGHT_TYPES; t++) {
         size_t agree = 0;
         double dmax = 0;
         for (size_t b = 0; b < B; b++) {
@@ -477,7 +482,7 @@ static void predictor_lowp(const char *cs) {
         cr_log_info("%-18s %s: argmax agrees with fp32 on %zu / %zu, max |logit - fp32| %.3g", cs,
                     gru_weight_type_name((gru_weight_type)t), agree, B, dmax);
     }
-    for (int t = 0; t < 4; t++) free(logits[t]);
+    for (int t = 0; t < GRU_WEIGHT_TYPES; t++) free(logits[t]);
     free(graph), free(tab);
     free((void *)pw.fc1_w), free((void *)pw.fc1_b), free((void *)pw.fc2_w), free((void *)pw.fc2_b);
     gru_weights_destroy(w);

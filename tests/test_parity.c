@@ -17,6 +17,7 @@
 
 #include "gru_oracle.h"
 #include "model_rig.h"
+#include "weights.h"
 
 #ifndef GRU_GOLDEN_DIR
 #error "GRU_GOLDEN_DIR (the directory of the golden files) must be defined by the build"
@@ -325,9 +326,9 @@ typedef struct lowp_err {
 } lowp_err;
 
 static void lowp_measure(const gru_config *cfg0, const gru_layer_weights *lw, const gru_forward_args *a0, int cell,
-                         const double *y64, const double *hn64, size_t ny, size_t nh, lowp_err e[4]) {
-    float *y[4], *hn[4];
-    for (int t = 0; t < 4; t++) {
+                         const double *y64, const double *hn64, size_t ny, size_t nh, lowp_err e[GRU_WEIGHT_TYPES]) {
+    float *y[GRU_WEIGHT_TYPES], *hn[GRU_WEIGHT_TYPES];
+    for (int t = 0; t < GRU_WEIGHT_TYPES; t++) {
         gru_config cfg = *cfg0;
         cfg.weights = (gru_weight_type)t;
         gru_model *m = mrig_model(&cfg, lw, GRU_ISA_SCALAR);
@@ -338,7 +339,7 @@ static void lowp_measure(const gru_config *cfg0, const gru_layer_weights *lw, co
         cr_assert(s == GRU_OK, "%s weights: %s", gru_weight_type_name(cfg.weights), gru_last_error());
         gru_model_destroy(m);
     }
-    for (int t = 1; t < 4; t++) {
+    for (int t = 1; t < GRU_WEIGHT_TYPES; t++) {
         lowp_err *x = &e[t];
         for (size_t i = 0; i < ny && !cell; i++) {
             cr_assert(isfinite(y[t][i]));
@@ -351,11 +352,11 @@ static void lowp_measure(const gru_config *cfg0, const gru_layer_weights *lw, co
             if (hn64) x->hn64 = fmax(x->hn64, fabs((double)hn[t][i] - hn64[i]));
         }
     }
-    for (int t = 0; t < 4; t++) free(y[t]), free(hn[t]);
+    for (int t = 0; t < GRU_WEIGHT_TYPES; t++) free(y[t]), free(hn[t]);
 }
 
 static void lowp_log(const char *what, const lowp_err *e, int oracle) {
-    for (int t = 1; t < 4; t++)
+    for (int t = 1; t < GRU_WEIGHT_TYPES; t++)
         if (oracle)
             cr_log_info("%-22s %s: max |y - y_fp32| %.3g, |h_n - h_n_fp32| %.3g; vs float64 oracle: y %.3g, h_n %.3g",
                         what, gru_weight_type_name((gru_weight_type)t), e[t].y, e[t].hn, e[t].y64, e[t].hn64);
@@ -369,7 +370,7 @@ Test(parity, reduced_precision_report) {
     snprintf(path, sizeof path, "%s/index.txt", golden_dir());
     FILE *index = fopen(path, "r");
     cr_assert(index, "cannot open %s", path);
-    lowp_err all[4] = {{0}};
+    lowp_err all[GRU_WEIGHT_TYPES] = {{0}};
     while (fscanf(index, "%255s", name) == 1) {
         snprintf(path, sizeof path, "%s/%s.bin", golden_dir(), name);
         golden g;
@@ -381,10 +382,10 @@ Test(parity, reduced_precision_report) {
                                 .variant = (gru_variant)g.variant};
         const gru_forward_args ga = {
             .seq_len = T, .batch = B, .batch_first = (int)g.batch_first, .x = g.x, .h0 = g.h0, .lengths = g.lengths};
-        lowp_err e[4] = {{0}};
+        lowp_err e[GRU_WEIGHT_TYPES] = {{0}};
         lowp_measure(&cfg, g.lw, &ga, g.kind == 1, g.y, g.hn, ny, nh, e);
         lowp_log(name, e, 1);
-        for (int t = 1; t < 4; t++)
+        for (int t = 1; t < GRU_WEIGHT_TYPES; t++)
             all[t].y = fmax(all[t].y, e[t].y), all[t].hn = fmax(all[t].hn, e[t].hn),
             all[t].y64 = fmax(all[t].y64, e[t].y64), all[t].hn64 = fmax(all[t].hn64, e[t].hn64);
         golden_free(&g);
@@ -393,7 +394,7 @@ Test(parity, reduced_precision_report) {
     lowp_log("ALL golden cases", all, 1);
     /* Random models (PyTorch's initialisation, H up to 40, T up to 12), against fp32 only. */
     rig_rng r = rig_rng_init(501);
-    lowp_err rnd[4] = {{0}};
+    lowp_err rnd[GRU_WEIGHT_TYPES] = {{0}};
     for (int c = 0; c < 40; c++) {
         ocase o;
         ocase_make(&o, &r, c % 2 ? GRU_VARIANT_RESET_BEFORE : GRU_VARIANT_LINEAR_BEFORE_RESET);

@@ -17,6 +17,7 @@
 
 #include "model.h"
 #include "model_rig.h"
+#include "weights.h"
 
 #define SHARDS 4
 #define MAX_THREADS 4
@@ -29,10 +30,10 @@ typedef struct tcase {
 
 static const char *describe(const tcase *f) {
     static char s[300];
-    snprintf(s, sizeof s, "I=%zu H=%zu L=%zu D=%d bias=%d variant=%d T=%zu B=%zu batch_first=%d h0=%d lengths=%d "
-             "(GRU_TEST_SEED=%llu)", f->cfg.input_size, f->cfg.hidden_size, f->cfg.num_layers,
-             f->cfg.bidirectional ? 2 : 1, f->cfg.bias, (int)f->cfg.variant, f->T, f->B, f->batch_first, f->has_h0,
-             f->has_lengths, (unsigned long long)rig_seed());
+    snprintf(s, sizeof s, "I=%zu H=%zu L=%zu D=%d bias=%d variant=%d weights=%s T=%zu B=%zu batch_first=%d h0=%d "
+             "lengths=%d (GRU_TEST_SEED=%llu)", f->cfg.input_size, f->cfg.hidden_size, f->cfg.num_layers,
+             f->cfg.bidirectional ? 2 : 1, f->cfg.bias, (int)f->cfg.variant, gru_weight_type_name(f->cfg.weights),
+             f->T, f->B, f->batch_first, f->has_h0, f->has_lengths, (unsigned long long)rig_seed());
     return s;
 }
 
@@ -68,6 +69,9 @@ static tcase random_case(rig_rng *r, int kind) {
         f.cfg.hidden_size = in_range(r, 1, 4), f.B = in_range(r, 1, 3), f.T = in_range(r, 1, 3);
         break;
     }
+    /* Every storage type; int8dyn half the time in blocks, whose quant passes join between ranges. */
+    f.cfg.weights = kind == K_BLOCKS && rig_below(r, 2) ? GRU_WEIGHTS_INT8_DYNAMIC
+                                                        : (gru_weight_type)rig_below(r, GRU_WEIGHT_TYPES);
     return f;
 }
 

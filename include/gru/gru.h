@@ -96,14 +96,22 @@ typedef enum gru_variant {
  * nearest even once, at gru_model_create; outputs bit-identical on every ISA for each type.
  * int8: per output row a scale s = max|w| / 127 and q = round(w / s) in [-127, 127]; each dot
  * product is fma(s, chain(0; q, x), start), one FMA chain over the integers from 0, also
- * bit-identical on every ISA. */
+ * bit-identical on every ISA.
+ * int8dyn: W_ih stored and computed exactly as int8; W_hh int8 with the same per-row quantizer,
+ * and the recurrent dot products run on integers: per step and batch row, the vector the step
+ * multiplies (h, or r * h in RESET_BEFORE's n) is quantized the same way, s_x = max|x| / 127
+ * over the H units, q_x = round-half-even(x / s_x) in [-127, 127] (a row holding inf or NaN: s_x
+ * = NaN, q_x = 0, so what it feeds is NaN); acc = sum_k q_w[j][k] q_x[k] exactly in int32, and
+ * the dot product is fma((float)acc, s_w[j] * s_x, start). Also bit-identical on every ISA.
+ * hidden_size <= 133143 (= (2^31 - 1) / 127^2, so acc cannot overflow): GRU_ERR_INVALID above. */
 typedef enum gru_weight_type {
-    GRU_WEIGHTS_F32 = 0, /* "fp32" (default: a zero-initialised config) */
-    GRU_WEIGHTS_F16,     /* "fp16": IEEE binary16 */
-    GRU_WEIGHTS_BF16,    /* "bf16": bfloat16 */
-    GRU_WEIGHTS_INT8     /* "int8": symmetric, one fp32 scale per output row */
+    GRU_WEIGHTS_F32 = 0,      /* "fp32" (default: a zero-initialised config) */
+    GRU_WEIGHTS_F16,          /* "fp16": IEEE binary16 */
+    GRU_WEIGHTS_BF16,         /* "bf16": bfloat16 */
+    GRU_WEIGHTS_INT8,         /* "int8": symmetric, one fp32 scale per output row */
+    GRU_WEIGHTS_INT8_DYNAMIC  /* "int8dyn": int8 weights, h quantized per step, integer W_hh h */
 } gru_weight_type;
-/* "fp32", "fp16", "bf16", "int8"; "unknown" for other values. */
+/* "fp32", "fp16", "bf16", "int8", "int8dyn"; "unknown" for other values. */
 GRU_API const char *gru_weight_type_name(gru_weight_type type);
 /* Parses a name as above. GRU_ERR_INVALID for an unknown name. */
 GRU_API gru_status gru_weight_type_from_name(const char *name, gru_weight_type *type);

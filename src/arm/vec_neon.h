@@ -61,6 +61,29 @@ static inline vf vf_load_i8(const int8_t *p) { /* exactly 4 bytes: no read past 
     memcpy(&t, p, sizeof t);
     return vcvtq_f32_s32(vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_s32(vdup_n_s32(t))))));
 }
+static inline void vf_load_bf16x2(const uint16_t *p, vf *lo, vf *hi) { /* ld2 splits the pairs */
+    const uint16x4x2_t x = vld2_u16(p);
+    *lo = vreinterpretq_f32_u32(vshll_n_u16(x.val[0], 16));
+    *hi = vreinterpretq_f32_u32(vshll_n_u16(x.val[1], 16));
+}
+/* vq: lanes 2c, 2c + 1 of lo (units 0, 1) and hi (units 2, 3) hold unit c's part sums of even
+ * and odd k; vq_to_f adds the pairs. */
+typedef struct vq {
+    int32x4_t lo, hi;
+} vq;
+typedef int16x8_t vqw;
+typedef int16x8_t vqx;
+static inline vq vq_zero(void) { return (vq){vdupq_n_s32(0), vdupq_n_s32(0)}; }
+static inline vqw vqw_load(const int8_t *p) { return vmovl_s8(vld1_s8(p)); }
+static inline vqx vqx_pair(const int16_t *x) {
+    int32_t t;
+    memcpy(&t, x, sizeof t);
+    return vreinterpretq_s16_s32(vdupq_n_s32(t));
+}
+static inline vq vq_madd(vq a, vqw w, vqx x) {
+    return (vq){vmlal_s16(a.lo, vget_low_s16(w), vget_low_s16(x)), vmlal_high_s16(a.hi, w, x)};
+}
+static inline vf vq_to_f(vq a) { return vcvtq_f32_s32(vpaddq_s32(a.lo, a.hi)); }
 #define vi_sll(a, imm) vreinterpretq_s32_u32(vshlq_n_u32(vreinterpretq_u32_s32(a), (imm)))
 #define vi_srl(a, imm) vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), (imm)))
 

@@ -51,14 +51,14 @@ gru_status gru_neighbor_forward(const gru_model *m, const gru_neighbor_args *a) 
     const int rb = m->cfg.variant == GRU_VARIANT_RESET_BEFORE;
     if (!gru_align_ok(N * ld * sizeof(float), &proj) || !gru_align_ok(CHUNK * g3 * sizeof(float), &buf) ||
         !gru_align_ok(2 * CHUNK * hp * sizeof(float), &state) || !gru_add_ok(proj, buf, &total) ||
-        !gru_add_ok(total, 2 * state, &total))
+        !gru_add_ok(total, state, &total) || !gru_gates_scratch_floats(CHUNK, hp, rb, m->cfg.weights, &scr) ||
+        !gru_mul_ok(scr, sizeof(float), &scr) || !gru_align_ok(scr, &scr) || !gru_add_ok(total, scr, &total) ||
+        !gru_add_ok(total, CHUNK, &total))
         return gru_error(GRU_ERR_OVERFLOW, "gru_neighbor_forward: workspace overflows size_t");
-    scr = rb ? state : 0;
-    total += CHUNK + scr;
     unsigned char *ws = gru_malloc(total);
     if (!ws) return gru_error(GRU_ERR_NOMEM, "gru_neighbor_forward: cannot allocate %zu bytes", total);
     float *gx = (float *)ws, *g = (float *)(ws + proj), *h_a = (float *)(ws + proj + buf);
-    float *h_b = h_a + CHUNK * hp, *scratch = rb ? (float *)(ws + proj + buf + state) : NULL;
+    float *h_b = h_a + CHUNK * hp, *scratch = scr ? (float *)(ws + proj + buf + state) : NULL;
     unsigned char *active = ws + proj + buf + state + scr;
     memset(g, 0, CHUNK * g3 * sizeof(float)); /* rows of inactive sequences are read, never used */
 

@@ -84,6 +84,31 @@ static inline vf vf_load_i8(const int8_t *p) {
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
 }
 #endif
+/* Pair c is 32-bit word c, p[2c] its low half: one shift or one and per vector. */
+static inline void vf_load_bf16x2(const uint16_t *p, vf *lo, vf *hi) {
+    const __m512i x = _mm512_loadu_si512((const void *)p);
+    *lo = _mm512_castsi512_ps(_mm512_slli_epi32(x, 16));
+    *hi = _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32((int)0xFFFF0000u)));
+}
+typedef __m512i vq;
+typedef __m512i vqw;
+typedef __m512i vqx;
+static inline vq vq_zero(void) { return _mm512_setzero_si512(); }
+static inline vqw vqw_load(const int8_t *p) { return _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vqx vqx_pair(const int16_t *x) {
+    int32_t t;
+    memcpy(&t, x, sizeof t);
+    return _mm512_set1_epi32(t);
+}
+#ifdef GRU_SIMDE /* SIMDe 0.7.4's _mm512_madd_epi16 alias takes 4 arguments; no 512-bit cvtepi32_ps */
+static inline vq vq_madd(vq a, vqw w, vqx x) { return _mm512_add_epi32(a, simde_mm512_madd_epi16(w, x)); }
+static inline vf vq_to_f(vq a) {
+    return vec_join(_mm256_cvtepi32_ps(_mm512_castsi512_si256(a)), _mm256_cvtepi32_ps(_mm512_extracti64x4_epi64(a, 1)));
+}
+#else
+static inline vq vq_madd(vq a, vqw w, vqx x) { return _mm512_add_epi32(a, _mm512_madd_epi16(w, x)); }
+static inline vf vq_to_f(vq a) { return _mm512_cvtepi32_ps(a); }
+#endif
 #define vi_sll(a, imm) _mm512_slli_epi32((a), (imm))
 #define vi_srl(a, imm) _mm512_srli_epi32((a), (imm))
 

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT
+ * int8dyn's recurrent step written once over the vector vocabulary (gates.h): exact integer dot
+ * products of the packed int8 W_hh with the step's quantized vector, then the same scale fma,
+ * nonlinearities and update as gates_tile. Included after gates_impl.h. A tile is R batch rows x
+ * NVP vectors of hidden units of one block, 3 gates each; every weight vector loaded feeds the R
+ * rows; every accumulator lane is one (row, unit, gate) integer sum. */
+#ifndef GRU_SRC_GATES_Q_IMPL_H
+#define GRU_SRC_GATES_Q_IMPL_H
+
+#include "gates_impl.h"
+
+/* Rows per tile and integer accumulators (vq) per tile; NEON's vq is two registers. AVX2 (measured,
+ * H = 1024, one thread): 6 accumulators ran the B = 1 step ~8 % faster than 12 (GCC spills
+ * these tiles beyond ~8), and 2-row tiles ran B = 8 1.6x faster than 4-row ones. */
+#define gates_qmr_c 4
+#define gates_qmr_avx2 2
+#define gates_qmr_avx512 8
+#define gates_qmr_neon 4
+#define GATESQ_MR GRU_ISA_FN(gates_qmr)
+#define gates_qacc_c 12
+#define gates_qacc_avx2 6
+#define gates_qacc_avx512 24
+#define gates_qacc_neon 12
+#define GATESQ_ACC GRU_ISA_FN(gates_qacc)
+#define GATESQ_NVP(r, g)                                     \
+    ((g) * (r) * GATES_NV <= GATESQ_ACC         ? GATES_NV     \
+     : (g) * (r) * (GATES_NV / 2) <= GATESQ_ACC ? GATES_NV / 2 \
+                                                : 1)
+
+/* The float step (rh, zb after the quantized rows) and the quantized rows of this call. */
+typedef struct gates_q_step {
+    gates_step f;
+    int16_t *q; /* row b at q + b * Hp */
+    float *sx;  /* batch scales */
+} gates_q_step;
+
+static inline gates_q_step gates_q_step_init(float *h_out, float *y, size_t ldy, const float *h_in, const float *gx,
+                                             size_t ldgx, const void *wp, const float *bn,
+                                             const unsigned char *active, float *scratch, size_t batch,
+                                             size_t hidden) {
+    const size_t Hp = (hidden + GATES_NB - 1) / GATES_NB * GATES_NB;
+    float *sx = scratch + batch * Hp / 2;
+    gates_q_step s = {gates_step_init(h_out, y, ldy, h_in, gx, ldgx, wp, bn, active, sx + batch, batch, hidden),
+                      (int16_t *)scratch, sx};
+    return s;
+}
+
+/* A quant pass: rows [batch * blk0 / nblk, batch * blk1 / nblk) of h_in (rh: of r * h) quantized. */
+static inline void gates_quant_rows(const gates_q_step *s, int rh, size_t blk0, size_t blk1) {
+    const size_t B = s->f.batch, Hp = s->f.Hp, nblk = Hp / GATES_NB;
+    const float *x = rh ? s->f.rh : s->f.h_in;
+    for (size_t b = B * blk0 / nblk; b < B * blk1 / nblk; b++)
+        gru_gates_quantize_row(s->q + b * Hp, s->sx + b, x + b * Hp, s->f.H, Hp);
+}
+
+/* One tile of kind LBR, RZ or N (gates_tile's kinds) for int8dyn: rows [row0, row0 + R), vectors
+ * [v0, v0 + NVP) of block blk, every k pair in one go. */
+GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_t blk, size_t v0, const int kind,
+                                      const int R, const int NVP) {
+    const gates_step *s = &qs->f;
+    const gru_weight_type wt = GRU_WEIGHTS_INT8_DYNAMIC;
+    const int G = GATES_COUNT(kind);
+    const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, pairs = (H + 1) / 2;
+    vq a[3][GATESQ_MR][GATES_NV];
+#pragma GCC unroll 8
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) a[g][i][v] = vq_zero();
+    const size_t vs = gru_gates_sub_bytes(H, VL, wt); /* bytes between sub-blocks */
+    const int8_t *const wb = (const int8_t *)s->wp + (blk * GATES_NV + v0) * vs, *w = wb;
+    const size_t g0 = kind == GATES_N ? 2 : 0; /* N reads only the n weights */
+    const int16_t *x = qs->q + row0 * Hp;
+    for (size_t p = 0; p < pairs; p++, w += 3 * 2 * VL) {
+#pragma GCC unroll 8
+        for (int i = 0; i < R; i++) {
+            const vqx xb = vqx_pair(x + i * Hp + 2 * p);
+#pragma GCC unroll 8
+            for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+                for (int g = 0; g < G; g++)
+                    a[g][i][v] = vq_madd(a[g][i][v], vqw_load(w + v * vs + (g0 + (size_t)g) * 2 * VL), xb);
+        }
+    }
+    vf c[3][GATESQ_MR][GATES_NV]; /* the chains: fma((float)acc, s_w * s_x, start) */
+#pragma GCC unroll 8
+    for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+        for (int g = 0; g < G; g++) {
+            const float *sc = (const float *)(const void *)(wb + v * vs + gru_gates_sub_weights_bytes(H, VL, wt));
+            const int gate = kind == GATES_N ? 2 : g;
+            const vf sw = vf_load(sc + gate * VL);
+#pragma GCC unroll 8
+            for (int i = 0; i < R; i++)
+                c[g][i][v] = vf_fma(vq_to_f(a[g][i][v]), vf_mul(sw, vf_set1(qs->sx[row0 + i])),
+                                    gates_start(s, row0 + i, j0 + v * VL, gate, kind));
+        }
+#pragma GCC unroll 8
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++) { /* gates_tile's epilogue */
+            const size_t row = row0 + i, j = j0 + v * VL, o = row * Hp + j;
+            const vf hp = vf_load(s->h_in + o);
+            if (kind == GATES_LBR) {
+                const vf r = v_sigmoid(c[0][i][v]);
+                const vf z = v_sigmoid(c[1][i][v]);
+                const vf n = v_tanh(vf_fma(r, c[2][i][v], vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
+                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
+            } else if (kind == GATES_RZ) {
+                vf_store(s->rh + o, vf_mul(v_sigmoid(c[0][i][v]), hp));
+                vf_store(s->zb + o, v_sigmoid(c[1][i][v]));
+            } else {
+                const vf n = v_tanh(c[0][i][v]);
+                const vf z = vf_load(s->zb + o);
+                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
+            }
+        }
+}
+
+/* Every tile of one block: full row tiles of GATESQ_MR, then the remaining rows as one tile. */
+#define GATESQ_TAIL(kind, R)                                                    \
+    case R:                                                                     \
+        for (size_t v0 = 0; v0 < GATES_NV; v0 += GATESQ_NVP(R, GATES_COUNT(kind))) \
+            gates_q_tile(s, row, blk, v0, kind, R, GATESQ_NVP(R, GATES_COUNT(kind))); \
+        break;
+#if GATESQ_MR == 8
+#define GATESQ_TAILS(kind) \
+    GATESQ_TAIL(kind, 1) GATESQ_TAIL(kind, 2) GATESQ_TAIL(kind, 3) GATESQ_TAIL(kind, 4) \
+    GATESQ_TAIL(kind, 5) GATESQ_TAIL(kind, 6) GATESQ_TAIL(kind, 7)
+#elif GATESQ_MR == 4
+#define GATESQ_TAILS(kind) GATESQ_TAIL(kind, 1) GATESQ_TAIL(kind, 2) GATESQ_TAIL(kind, 3)
+#elif GATESQ_MR == 2
+#define GATESQ_TAILS(kind) GATESQ_TAIL(kind, 1)
+#else
+#error "gates: int8dyn row tails are written for 2, 4 or 8 rows"
+#endif
+#define GATESQ_BLOCK(name, kind)                                                           \
+    static void gates_##name##_block(const gates_q_step *s, size_t blk) {                  \
+        enum { NVP = GATESQ_NVP(GATESQ_MR, GATES_COUNT(kind)) };                           \
+        const size_t full = s->f.batch / GATESQ_MR * GATESQ_MR;                            \
+        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVP)                                      \
+            for (size_t row = 0; row < full; row += GATESQ_MR)                             \
+                gates_q_tile(s, row, blk, v0, kind, GATESQ_MR, NVP);                        \
+        const size_t row = full;                                                           \
+        switch (s->f.batch - row) {                                                        \
+            GATESQ_TAILS(kind)                                                             \
+        default: break;                                                                    \
+        }                                                                                  \
+    }
+GATESQ_BLOCK(lbr_i8dyn, GATES_LBR)
+GATESQ_BLOCK(rz_i8dyn, GATES_RZ)
+GATESQ_BLOCK(n_i8dyn, GATES_N)
+
+#endif /* GRU_SRC_GATES_Q_IMPL_H */

@@ -11,8 +11,10 @@
 /* Below these many FMAs a split costs more than it saves (a pthreadpool call with spinning
  * workers costs ~0.6 us on the 2-core machine measured, a wake-up from sleep tens of us; measured:
  * I = H = 64, B = 8, T = 16 (0.8 M FMAs per slice) ran 0.66-1.37x with two slices, H = 128,
- * B = 1 (49 K FMAs per step) no faster in blocks, H = 256, B = 1 (197 K) 1.9x). */
-#define PAR_MIN_GEMM_FMAS 1.0e6  /* the projection of a layer */
+ * B = 1 (49 K FMAs per step) no faster in blocks, H = 256, B = 1 (197 K) 1.9x). The projection
+ * of I = H = 64, B = 8, T = 16 (1.6 M FMAs) ran 0.75-0.84x in two row chunks (its gx then has to
+ * reach the one core that runs the recurrence), that of I = H = 256, B = 1, T = 16 (3.1 M) pays. */
+#define PAR_MIN_GEMM_FMAS 2.5e6  /* the projection of a layer */
 #define PAR_MIN_TASK_FMAS 1.5e6  /* directions / batch slices: the whole recurrence of a task */
 #define PAR_MIN_STEP_FMAS 1.0e5  /* hidden-unit blocks: one step (a join per step and pass) */
 static double min_work = 1.0; /* gru_layer_set_min_work */

@@ -150,13 +150,16 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
                     a[g][i][v] = vf_fma(hb, wt_load(w + v * vs, g0 + (size_t)g * VL, wt), a[g][i][v]);
         }
     }
-    /* The chains go through memory once here: otherwise GCC 12 keeps some of them on the stack
-     * inside the k loop, for the register pressure of the activations after it (measured on AVX2:
-     * bf16 B = 3, H = 256 23 -> 15 us per step; fp32 no slower at B = 1, 2, 8). */
-    vf park[3][GATES_MR][GATES_NV];
-    memcpy(park, a, sizeof park);
-    __asm__ volatile("" : : "r"(park) : "memory");
-    memcpy(a, park, sizeof park);
+    if (wt == GRU_WEIGHTS_BF16) {
+        /* bf16's chains go through memory once here: otherwise GCC 12 keeps some of them on the
+         * stack inside the k loop, for the register pressure of the activations after it (AVX2,
+         * B = 3, H = 256: 23 -> 15 us per step). Not for the other types: there it measured no
+         * gain, and ~10 % slower at I = H = 64, B = 1 on AVX-512. */
+        vf park[3][GATES_MR][GATES_NV];
+        memcpy(park, a, sizeof park);
+        __asm__ volatile("" : : "r"(park) : "memory");
+        memcpy(a, park, sizeof park);
+    }
     if (i8) /* the scales follow each sub-block's weights, [gate][unit] */
 #pragma GCC unroll 8
         for (int v = 0; v < NVP; v++)

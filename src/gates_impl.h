@@ -63,6 +63,27 @@ GATES_ALWAYS_INLINE void gates_out(const gates_step *s, size_t row, size_t j, vf
 enum { GATES_LBR, GATES_RZ, GATES_N };
 #define GATES_COUNT(kind) ((kind) == GATES_LBR ? 3 : (kind) == GATES_RZ ? 2 : 1)
 
+/* After the k loop, row `row`'s units [j, j + VL) of one tile of each kind: the nonlinearities
+ * and the update from the chains c0, c1, c2 (the tile's gates in order: LBR r, z, n; RZ r, z;
+ * N n). Shared by every weight type's tiles. */
+GATES_ALWAYS_INLINE void gates_finish(const gates_step *s, size_t row, size_t j, vf c0, vf c1, vf c2, const int kind) {
+    const size_t Hp = s->Hp, o = row * Hp + j;
+    const vf hp = vf_load(s->h_in + o);
+    if (kind == GATES_LBR) {
+        const vf r = v_sigmoid(c0);
+        const vf z = v_sigmoid(c1);
+        const vf n = v_tanh(vf_fma(r, c2, vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
+        gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
+    } else if (kind == GATES_RZ) {
+        vf_store(s->rh + o, vf_mul(v_sigmoid(c0), hp));
+        vf_store(s->zb + o, v_sigmoid(c1));
+    } else {
+        const vf n = v_tanh(c0);
+        const vf z = vf_load(s->zb + o);
+        gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
+    }
+}
+
 /* The chain start of gate `gate` (0, 1, 2 = r, z, n) of row `row`, units [j, j + VL). */
 GATES_ALWAYS_INLINE vf gates_start(const gates_step *s, size_t row, size_t j, int gate, const int kind) {
     return kind == GATES_LBR && gate == 2 ? vf_load(s->bn + j) : vf_load(s->gx + row * s->ldgx + gate * s->Hp + j);
@@ -175,23 +196,8 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) {
-            const size_t row = row0 + i, j = j0 + v * VL, o = row * Hp + j;
-            const vf hp = vf_load(s->h_in + o);
-            if (kind == GATES_LBR) {
-                const vf r = v_sigmoid(a[0][i][v]);
-                const vf z = v_sigmoid(a[1][i][v]);
-                const vf n = v_tanh(vf_fma(r, a[2][i][v], vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
-                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
-            } else if (kind == GATES_RZ) {
-                vf_store(s->rh + o, vf_mul(v_sigmoid(a[0][i][v]), hp));
-                vf_store(s->zb + o, v_sigmoid(a[1][i][v]));
-            } else {
-                const vf n = v_tanh(a[0][i][v]);
-                const vf z = vf_load(s->zb + o);
-                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
-            }
-        }
+        for (int v = 0; v < NVP; v++)
+            gates_finish(s, row0 + i, j0 + v * VL, a[0][i][v], a[G > 1][i][v], a[G > 2 ? 2 : 0][i][v], kind);
 }
 
 /* Every tile of one block: full row tiles of GATES_MR, then the remaining rows as one tile. */

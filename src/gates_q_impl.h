@@ -99,23 +99,8 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++) { /* gates_tile's epilogue */
-            const size_t row = row0 + i, j = j0 + v * VL, o = row * Hp + j;
-            const vf hp = vf_load(s->h_in + o);
-            if (kind == GATES_LBR) {
-                const vf r = v_sigmoid(c[0][i][v]);
-                const vf z = v_sigmoid(c[1][i][v]);
-                const vf n = v_tanh(vf_fma(r, c[2][i][v], vf_load(s->gx + row * s->ldgx + 2 * Hp + j)));
-                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
-            } else if (kind == GATES_RZ) {
-                vf_store(s->rh + o, vf_mul(v_sigmoid(c[0][i][v]), hp));
-                vf_store(s->zb + o, v_sigmoid(c[1][i][v]));
-            } else {
-                const vf n = v_tanh(c[0][i][v]);
-                const vf z = vf_load(s->zb + o);
-                gates_out(s, row, j, hp, vf_fma(z, vf_sub(hp, n), n));
-            }
-        }
+        for (int v = 0; v < NVP; v++)
+            gates_finish(s, row0 + i, j0 + v * VL, c[0][i][v], c[G > 1][i][v], c[G > 2 ? 2 : 0][i][v], kind);
 }
 
 /* Every tile of one block: full row tiles of GATESQ_MR, then the remaining rows as one tile. */

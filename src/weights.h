@@ -92,7 +92,7 @@ static inline int8_t gru_int8_quantize(float w, float s) {
  * multiple of 4, so they are 4-byte aligned); int8dyn's GEMM is int8's. A gates sub-block of sub
  * units: H * 3 * sub weights ([k][gate][unit]), then for int8 padding to 4 bytes and the 3 * sub
  * scales ([gate][unit]). int8dyn: k in pairs, H rounded up to even (the pad weight 0):
- * [k / 2][gate][unit][k % 2], then padding to 4 bytes and the scales as int8. bf16: k in pairs
+ * [k / 2][gate][unit][k % 2], then padding to 4 bytes and the scales, as for int8. bf16: k in pairs
  * the same way, [k / 2][gate][unit][k % 2] (pad weight +0 where H is odd), so one vector load
  * gives the weights of two successive k (vf_load_bf16x2). */
 static inline size_t gru_gemm_panel_bytes(size_t kdim, size_t nr, gru_weight_type t) {

@@ -86,8 +86,6 @@ const gru_bench_weights *gru_bench_weights_get(const gru_config *c) {
         }
     }
     it->layers = layers;
-    it->w.config = *c;
-    it->w.config.bias = 1;
     it->w.layers = layers;
     return &it->w;
 }

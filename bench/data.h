@@ -11,11 +11,12 @@
 #include "gru/gru.h"
 
 typedef struct gru_bench_weights {
-    gru_config config;
     const gru_layer_weights *layers; /* L * D entries, as gru_model_create takes them */
 } gru_bench_weights;
 
-/* Weights for a config (bias on); NULL when out of memory. */
+/* fp32 weights and biases for the dimensions of a config (I, H, L, D), shared by every weight
+ * storage type and variant of those dimensions: the model created from them takes those two
+ * from the caller's own config. NULL when out of memory. */
 const gru_bench_weights *gru_bench_weights_get(const gru_config *c);
 /* n floats uniform in [-1, 1), the same for the same (n, salt); NULL when out of memory. */
 const float *gru_bench_input_get(size_t n, unsigned salt);

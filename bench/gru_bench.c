@@ -38,7 +38,9 @@ gru_status gru_bench_model_get(const gru_config *c, gru_isa isa, const gru_model
     const gru_isa prev = gru_isa_active();
     gru_status s = gru_set_max_isa(isa);
     gru_model *model = NULL;
-    if (s == GRU_OK) s = gru_model_create(&model, &w->config, w->layers);
+    gru_config mc = *c;
+    mc.bias = 1; /* the shared tensors include the biases */
+    if (s == GRU_OK) s = gru_model_create(&model, &mc, w->layers);
     if (s != GRU_OK) snprintf(why, why_len, "%s: %s", gru_status_str(s), gru_last_error());
     gru_set_max_isa(prev);
     if (s != GRU_OK) return s;
@@ -47,6 +49,12 @@ gru_status gru_bench_model_get(const gru_config *c, gru_isa isa, const gru_model
     if (s == GRU_OK && info.isa != isa) {
         snprintf(why, why_len, "model created under cap %s reports ISA %s", gru_isa_name(isa), gru_isa_name(info.isa));
         s = GRU_ERR_UNSUPPORTED;
+    }
+    if (s == GRU_OK && (info.config.weights != c->weights || info.config.variant != c->variant)) {
+        snprintf(why, why_len, "model reports weights %s, variant %d; the shape asks for %s, %d",
+                 gru_weight_type_name(info.config.weights), (int)info.config.variant,
+                 gru_weight_type_name(c->weights), (int)c->variant);
+        s = GRU_ERR_INVALID;
     }
     model_item *m = s == GRU_OK ? calloc(1, sizeof *m) : NULL;
     if (!m) {

@@ -4,8 +4,6 @@
  * that stay in L1, so packing runs at memory speed (goal: <= 20 ms at I = H = 1024). */
 #include "pack.h"
 
-#include <string.h>
-
 #include "common.h"
 
 #define PACK_KB 256 /* k per block: a block of a panel or sub-block is at most 256 * 64 * 4 bytes */
@@ -41,25 +39,23 @@ static void quantize_block(int8_t *q, const float *w, size_t n, float s) {
     }
 }
 
-/* Elements i0, i0 + stride, ... (n <= PACK_KB of them) of dst from src[0..n) (NULL: zeros). */
-PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, const float *src, size_t n, float s,
+_Static_assert(PACK_KB % 2 == 0, "pack: k blocks must hold whole k pairs");
+/* n <= PACK_KB weights src[0..n) of one row (NULL: zeros) into dst in type t (scale s for the int8
+ * types): weight k as element i0 + k * stride, or, with `pairs`, as element i0 + k / 2 * stride +
+ * k % 2, followed by a zero pad weight when n is odd (only a last block: PACK_KB is even). */
+PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, int pairs, const float *src, size_t n, float s,
                          const gru_weight_type t) {
-    if (src && t == GRU_WEIGHTS_INT8) { /* quantize contiguously (vectorised), then scatter */
-        int8_t q[PACK_KB];
-        quantize_block(q, src, n, s);
-        for (size_t k = 0; k < n; k++) ((int8_t *)dst)[i0 + k * stride] = q[k];
-    } else if (src)
-        for (size_t k = 0; k < n; k++) put(dst, i0 + k * stride, src[k], s, t);
-    else
-        for (size_t k = 0; k < n; k++) put(dst, i0 + k * stride, 0.0f, 0.0f, t);
-}
-
-_Static_assert(PACK_KB % 2 == 0, "pack: k blocks must hold whole bf16 pairs");
-/* bf16 pairs: src[k] (NULL: zeros) for k < n (n <= PACK_KB) as element i0 + k / 2 * stride + k % 2 of
- * dst, and the pad +0 after the last weight when n is odd (only a last block: PACK_KB is even). */
-static void put_pairs(uint16_t *dst, size_t i0, size_t stride, const float *src, size_t n) {
-    for (size_t k = 0; k < n; k++) dst[i0 + k / 2 * stride + k % 2] = src ? gru_f32_to_bf16(src[k]) : 0;
-    if (n % 2) dst[i0 + n / 2 * stride + 1] = 0;
+    const int i8 = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+    int8_t q[PACK_KB];
+    if (src && i8) quantize_block(q, src, n, s); /* contiguously (vectorised), then scattered */
+    for (size_t k = 0; k < n; k++) {
+        const size_t i = pairs ? i0 + k / 2 * stride + k % 2 : i0 + k * stride;
+        if (src && i8)
+            ((int8_t *)dst)[i] = q[k];
+        else
+            put(dst, i, src ? src[k] : 0.0f, s, t);
+    }
+    if (pairs && n % 2) put(dst, i0 + n / 2 * stride + 1, 0.0f, 0.0f, t);
 }
 
 int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, size_t *bytes) {
@@ -85,7 +81,7 @@ PACK_INLINE void pack_gemm_t(void *dst, const float *const *cols, size_t n, size
             for (size_t c = 0; c < nr; c++) {
                 const size_t j = p * nr + c;
                 const float *src = j < n && cols[j] ? cols[j] + k0 : NULL;
-                put_row(d, k0 * nr + c, nr, src, kn, t == GRU_WEIGHTS_INT8 ? scale[c] : 0.0f, t);
+                put_row(d, k0 * nr + c, nr, 0, src, kn, t == GRU_WEIGHTS_INT8 ? scale[c] : 0.0f, t);
             }
         }
     }
@@ -111,13 +107,17 @@ int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t
     return gru_mul_ok(hp / sub, gru_gates_sub_bytes(hidden, sub, t), bytes);
 }
 
+/* Sub-blocks [k][gate][unit]; bf16 and int8dyn with k in pairs, [k / 2][gate][unit][k % 2] (the pad
+ * weight of an odd H zero); int8 and int8dyn followed by the 3 * sub scales (weights.h). */
 PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub,
                               const gru_weight_type t) {
     const size_t subs = (H / nb + (H % nb != 0)) * (nb / sub), sb = gru_gates_sub_bytes(H, sub, t);
+    const int scaled = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+    const int pairs = t == GRU_WEIGHTS_BF16 || t == GRU_WEIGHTS_INT8_DYNAMIC;
     for (size_t s = 0; s < subs; s++) {
         unsigned char *d = (unsigned char *)dst + s * sb;
         float *scale = (float *)(d + gru_gates_sub_weights_bytes(H, sub, t));
-        for (size_t g = 0; g < 3 && t == GRU_WEIGHTS_INT8; g++)
+        for (size_t g = 0; g < 3 && scaled; g++)
             for (size_t c = 0; c < sub; c++) {
                 const size_t j = s * sub + c;
                 scale[g * sub + c] = j < H ? gru_int8_scale(w_hh + (g * H + j) * H, H) : 0.0f;
@@ -128,40 +128,15 @@ PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb,
                 for (size_t c = 0; c < sub; c++) {
                     const size_t j = s * sub + c;
                     const float *src = j < H ? w_hh + (g * H + j) * H + k0 : NULL;
-                    if (t == GRU_WEIGHTS_BF16) /* [k / 2][gate][unit][k % 2]; k0 is even */
-                        put_pairs((uint16_t *)d, ((k0 / 2 * 3 + g) * sub + c) * 2, 6 * sub, src, kn);
+                    const float sc = scaled ? scale[g * sub + c] : 0.0f;
+                    if (pairs) /* k0 is even */
+                        put_row(d, ((k0 / 2 * 3 + g) * sub + c) * 2, 6 * sub, 1, src, kn, sc, t);
                     else
-                        put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, src, kn,
-                                t == GRU_WEIGHTS_INT8 ? scale[g * sub + c] : 0.0f, t);
+                        put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, 0, src, kn, sc, t);
                 }
         }
-        if (t == GRU_WEIGHTS_INT8) /* the padding before the scales */
-            for (size_t i = H * 3 * sub; i < gru_gates_sub_weights_bytes(H, sub, t); i++) d[i] = 0;
-    }
-}
-
-/* int8dyn: the int8 quantizer, k in pairs: [k / 2][gate][unit][k % 2], the pad k = H of an odd H
- * zero (see weights.h). */
-static void pack_gates_dyn(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub) {
-    const gru_weight_type t = GRU_WEIGHTS_INT8_DYNAMIC;
-    const size_t subs = (H / nb + (H % nb != 0)) * (nb / sub), sb = gru_gates_sub_bytes(H, sub, t);
-    const size_t wbytes = gru_gates_sub_weights_bytes(H, sub, t);
-    for (size_t s = 0; s < subs; s++) {
-        int8_t *d = (int8_t *)dst + s * sb;
-        float *scale = (float *)(d + wbytes);
-        memset(d, 0, wbytes);
-        for (size_t g = 0; g < 3; g++)
-            for (size_t c = 0; c < sub; c++) {
-                const size_t j = s * sub + c;
-                scale[g * sub + c] = j < H ? gru_int8_scale(w_hh + (g * H + j) * H, H) : 0.0f;
-                if (j >= H) continue;
-                for (size_t k0 = 0; k0 < H; k0 += PACK_KB) {
-                    const size_t kn = H - k0 < PACK_KB ? H - k0 : PACK_KB; /* k0 even: pairs stay whole */
-                    int8_t q[PACK_KB];
-                    quantize_block(q, w_hh + (g * H + j) * H + k0, kn, scale[g * sub + c]);
-                    for (size_t k = k0; k < k0 + kn; k++) d[((k / 2 * 3 + g) * sub + c) * 2 + k % 2] = q[k - k0];
-                }
-            }
+        if (scaled) /* the padding before the scales */
+            for (size_t i = (H + (pairs && H % 2)) * 3 * sub; i < gru_gates_sub_weights_bytes(H, sub, t); i++) d[i] = 0;
     }
 }
 
@@ -171,6 +146,6 @@ void gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size
     case GRU_WEIGHTS_F16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F16); break;
     case GRU_WEIGHTS_BF16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_BF16); break;
     case GRU_WEIGHTS_INT8: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8); break;
-    case GRU_WEIGHTS_INT8_DYNAMIC: pack_gates_dyn(dst, w_hh, hidden, nb, sub); break;
+    case GRU_WEIGHTS_INT8_DYNAMIC: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8_DYNAMIC); break;
     }
 }

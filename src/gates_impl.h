@@ -89,6 +89,33 @@ GATES_ALWAYS_INLINE vf gates_start(const gates_step *s, size_t row, size_t j, in
     return kind == GATES_LBR && gate == 2 ? vf_load(s->bn + j) : vf_load(s->gx + row * s->ldgx + gate * s->Hp + j);
 }
 
+/* The end of every tile, after its k loop: the chains c of rows [row0, row0 + R), vectors [0, NVP)
+ * from unit j0. Where the type keeps integers (sc: the scales of the tile's first sub-block,
+ * [gate][unit], the next sub-block's vs bytes on; NULL for the float types) first
+ * c = fma(c, s_j, start), s_j times the row's s_x (sx[i]) for int8dyn; then gates_finish. */
+GATES_ALWAYS_INLINE void gates_tile_end(const gates_step *s, vf c[3][GATES_MR][GATES_NV], size_t row0, size_t j0,
+                                        const unsigned char *sc, size_t vs, const float *sx, const int kind,
+                                        const int R, const int NVP) {
+    const int G = GATES_COUNT(kind);
+    if (sc)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) {
+                const int gate = kind == GATES_N ? 2 : g;
+                const vf sw = vf_load((const float *)(const void *)(sc + v * vs) + gate * VL);
+#pragma GCC unroll 8
+                for (int i = 0; i < R; i++)
+                    c[g][i][v] = vf_fma(c[g][i][v], sx ? vf_mul(sw, vf_set1(sx[i])) : sw,
+                                        gates_start(s, row0 + i, j0 + v * VL, gate, kind));
+            }
+#pragma GCC unroll 8
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+            gates_finish(s, row0 + i, j0 + v * VL, c[0][i][v], c[G > 1][i][v], c[G > 2 ? 2 : 0][i][v], kind);
+}
+
 /* bf16 pairs (weights.h): the tile's chains take the weights of k, then of k + 1 when `both`, from
  * one load per vector (w: the pair row of k). An odd H's last k runs alone: its pad weight is
  * never multiplied (fma(x, +0, -0) would turn a -0 chain into +0). One row: both halves of a pair
@@ -183,23 +210,8 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
         __asm__ volatile("" : : "r"(park) : "memory");
         memcpy(a, park, sizeof park);
     }
-    if (i8) /* the scales follow each sub-block's weights, [gate][unit] */
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++)
-#pragma GCC unroll 3
-            for (int g = 0; g < G; g++) {
-                const float *sc = (const float *)(wb + v * vs + gru_gates_sub_weights_bytes(H, VL, wt));
-                const int gate = kind == GATES_N ? 2 : g;
-                const vf sv = vf_load(sc + gate * VL);
-#pragma GCC unroll 8
-                for (int i = 0; i < R; i++)
-                    a[g][i][v] = vf_fma(sv, a[g][i][v], gates_start(s, row0 + i, j0 + v * VL, gate, kind));
-            }
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++)
-            gates_finish(s, row0 + i, j0 + v * VL, a[0][i][v], a[G > 1][i][v], a[G > 2 ? 2 : 0][i][v], kind);
+    /* int8: the scales follow each sub-block's weights */
+    gates_tile_end(s, a, row0, j0, i8 ? wb + gru_gates_sub_weights_bytes(H, VL, wt) : NULL, vs, NULL, kind, R, NVP);
 }
 
 /* Every tile of one block: full row tiles of GATES_MR, then the remaining rows as one tile. */

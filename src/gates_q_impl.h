@@ -22,6 +22,7 @@
 #define gates_qacc_avx512 24
 #define gates_qacc_neon 12
 #define GATESQ_ACC GRU_ISA_FN(gates_qacc)
+_Static_assert(GATESQ_MR <= GATES_MR, "gates: int8dyn tiles end in gates_tile_end, sized for GATES_MR rows");
 #define GATESQ_NVP(r, g)                                     \
     ((g) * (r) * GATES_NV <= GATESQ_ACC         ? GATES_NV     \
      : (g) * (r) * (GATES_NV / 2) <= GATESQ_ACC ? GATES_NV / 2 \
@@ -83,24 +84,15 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
                     a[g][i][v] = vq_madd(a[g][i][v], vqw_load(w + v * vs + (g0 + (size_t)g) * 2 * VL), xb);
         }
     }
-    vf c[3][GATESQ_MR][GATES_NV]; /* the chains: fma((float)acc, s_w * s_x, start) */
-#pragma GCC unroll 8
-    for (int v = 0; v < NVP; v++)
-#pragma GCC unroll 3
-        for (int g = 0; g < G; g++) {
-            const float *sc = (const float *)(const void *)(wb + v * vs + gru_gates_sub_weights_bytes(H, VL, wt));
-            const int gate = kind == GATES_N ? 2 : g;
-            const vf sw = vf_load(sc + gate * VL);
-#pragma GCC unroll 8
-            for (int i = 0; i < R; i++)
-                c[g][i][v] = vf_fma(vq_to_f(a[g][i][v]), vf_mul(sw, vf_set1(qs->sx[row0 + i])),
-                                    gates_start(s, row0 + i, j0 + v * VL, gate, kind));
-        }
+    vf c[3][GATES_MR][GATES_NV]; /* the exact sums, then the chains fma((float)acc, s_w * s_x, start) */
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
         for (int v = 0; v < NVP; v++)
-            gates_finish(s, row0 + i, j0 + v * VL, c[0][i][v], c[G > 1][i][v], c[G > 2 ? 2 : 0][i][v], kind);
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) c[g][i][v] = vq_to_f(a[g][i][v]);
+    gates_tile_end(s, c, row0, j0, (const unsigned char *)wb + gru_gates_sub_weights_bytes(H, VL, wt), vs,
+                   qs->sx + row0, kind, R, NVP);
 }
 
 /* Every tile of one block: full row tiles of GATESQ_MR, then the remaining rows as one tile. */

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "cpu.h"
 #include "probe.h"
+#include "weights.h"
 
 static gru_roofline last;
 
@@ -93,9 +94,7 @@ static double layer_input(const gru_config *c, size_t l) {
 
 static double max2(double a, double b) { return a > b ? a : b; }
 /* Bytes per stored weight of the config's type (int8's per-row scales are negligible). */
-static double wbytes(const gru_config *c) {
-    return c->weights == GRU_WEIGHTS_F32 ? 4 : c->weights == GRU_WEIGHTS_INT8 || c->weights == GRU_WEIGHTS_INT8_DYNAMIC ? 1 : 2;
-}
+static double wbytes(const gru_config *c) { return (double)gru_weight_bytes(c->weights); }
 
 double gru_roofline_bound_s(const gru_roofline *r, const gru_config *c, size_t batch, size_t seq) {
     if (r->peak_best <= 0 || r->n_bw == 0) return 0;

@@ -45,7 +45,7 @@ _Static_assert(PACK_KB % 2 == 0, "pack: k blocks must hold whole k pairs");
  * k % 2, followed by a zero pad weight when n is odd (only a last block: PACK_KB is even). */
 PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, int pairs, const float *src, size_t n, float s,
                          const gru_weight_type t) {
-    const int i8 = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+    const int i8 = gru_weight_type_scaled(t);
     int8_t q[PACK_KB];
     if (src && i8) quantize_block(q, src, n, s); /* contiguously (vectorised), then scattered */
     for (size_t k = 0; k < n; k++) {
@@ -112,8 +112,7 @@ int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t
 PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub,
                               const gru_weight_type t) {
     const size_t subs = (H / nb + (H % nb != 0)) * (nb / sub), sb = gru_gates_sub_bytes(H, sub, t);
-    const int scaled = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
-    const int pairs = t == GRU_WEIGHTS_BF16 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+    const int scaled = gru_weight_type_scaled(t), pairs = gru_gates_k_pairs(t);
     for (size_t s = 0; s < subs; s++) {
         unsigned char *d = (unsigned char *)dst + s * sb;
         float *scale = (float *)(d + gru_gates_sub_weights_bytes(H, sub, t));

@@ -19,9 +19,15 @@
 
 #define GRU_WEIGHT_TYPES 5
 
+/* The types stored as int8 integers with one fp32 scale per output row (int8, int8dyn). */
+static inline int gru_weight_type_scaled(gru_weight_type t) {
+    return t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
+}
+/* The types whose gates sub-blocks hold k in pairs, [k / 2][gate][unit][k % 2] (bf16, int8dyn). */
+static inline int gru_gates_k_pairs(gru_weight_type t) { return t == GRU_WEIGHTS_BF16 || t == GRU_WEIGHTS_INT8_DYNAMIC; }
 /* Bytes per stored weight, by gru_weight_type. */
 static inline size_t gru_weight_bytes(gru_weight_type t) {
-    return t == GRU_WEIGHTS_F32 ? 4 : t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC ? 1 : 2;
+    return t == GRU_WEIGHTS_F32 ? 4 : gru_weight_type_scaled(t) ? 1 : 2;
 }
 /* The type W_ih is stored and projected in: int8dyn's W_ih is plain int8 (weight-only; the
  * projection's conversions are amortised over T * B rows). */
@@ -100,13 +106,12 @@ static inline size_t gru_gemm_panel_bytes(size_t kdim, size_t nr, gru_weight_typ
     return kdim * nr * gru_weight_bytes(t) + (t == GRU_WEIGHTS_INT8 ? nr * sizeof(float) : 0);
 }
 static inline size_t gru_gates_sub_weights_bytes(size_t hidden, size_t sub, gru_weight_type t) {
-    if (t == GRU_WEIGHTS_INT8_DYNAMIC || t == GRU_WEIGHTS_BF16) hidden += hidden & 1;
+    if (gru_gates_k_pairs(t)) hidden += hidden & 1;
     const size_t b = hidden * 3 * sub * gru_weight_bytes(t);
-    return t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC ? (b + 3) & ~(size_t)3 : b;
+    return gru_weight_type_scaled(t) ? (b + 3) & ~(size_t)3 : b;
 }
 static inline size_t gru_gates_sub_bytes(size_t hidden, size_t sub, gru_weight_type t) {
-    const int scaled = t == GRU_WEIGHTS_INT8 || t == GRU_WEIGHTS_INT8_DYNAMIC;
-    return gru_gates_sub_weights_bytes(hidden, sub, t) + (scaled ? 3 * sub * sizeof(float) : 0);
+    return gru_gates_sub_weights_bytes(hidden, sub, t) + (gru_weight_type_scaled(t) ? 3 * sub * sizeof(float) : 0);
 }
 
 #endif /* GRU_SRC_WEIGHTS_H */

@@ -214,38 +214,40 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
     gates_tile_end(s, a, row0, j0, i8 ? wb + gru_gates_sub_weights_bytes(H, VL, wt) : NULL, vs, NULL, kind, R, NVP);
 }
 
-/* Every tile of one block: full row tiles of GATES_MR, then the remaining rows as one tile. */
-#define GATES_TAIL(kind, R)                                                   \
-    for (size_t v0 = 0; v0 < GATES_NV; v0 += GATES_NVP(R, GATES_COUNT(kind))) \
-        gates_tile(s, row, blk, v0, kind, R, GATES_NVP(R, GATES_COUNT(kind)), wtc);
-#define GATES_BLOCK(name, kind, wt)                                                             \
-    static void gates_##name##_block(const gates_step *s, size_t blk) {                         \
-        enum { NVP = GATES_NVP(GATES_MR, GATES_COUNT(kind)) };                                   \
-        const gru_weight_type wtc = wt; /* for GATES_TAIL */                                    \
-        const size_t full = s->batch / GATES_MR * GATES_MR;                                     \
-        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVP) /* the sub-blocks' weights stay in L2 */  \
-            for (size_t row = 0; row < full; row += GATES_MR)                                   \
-                gates_tile(s, row, blk, v0, kind, GATES_MR, NVP, wt);                           \
+/* The tiles of one block, for both tile families (gates_tile, gates_q_tile): full row tiles of MR
+ * rows, one sub-block range after the other (its weights stay in L2), then the remaining rows as
+ * one tile. TILE(row, v0, R, NVP) runs one tile, NVPF(R, G) is the vectors per tile of R rows and
+ * G gates; each tail's R is the constant of its case (GATES_TAILS_<MR> lists them). */
+#define GATES_TAIL(R, TILE, NVPF, G)                                                         \
+    case R:                                                                                  \
+        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVPF(R, G)) TILE(row, v0, R, NVPF(R, G)); \
+        break;
+#define GATES_TAILS_2(TILE, NVPF, G) GATES_TAIL(1, TILE, NVPF, G)
+#define GATES_TAILS_4(TILE, NVPF, G) \
+    GATES_TAILS_2(TILE, NVPF, G) GATES_TAIL(2, TILE, NVPF, G) GATES_TAIL(3, TILE, NVPF, G)
+#define GATES_TAILS_8(TILE, NVPF, G)                                                           \
+    GATES_TAILS_4(TILE, NVPF, G) GATES_TAIL(4, TILE, NVPF, G) GATES_TAIL(5, TILE, NVPF, G) \
+    GATES_TAIL(6, TILE, NVPF, G) GATES_TAIL(7, TILE, NVPF, G)
+#define GATES_PASTE_(a, b) a##b
+#define GATES_PASTE(a, b) GATES_PASTE_(a, b)
+#define GATES_ROWS(batch, MR, NVPF, G, TILE)                                                    \
+    {                                                                                           \
+        const size_t full = (batch) / (MR) * (MR);                                              \
+        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVPF(MR, G))                                   \
+            for (size_t row = 0; row < full; row += (MR)) TILE(row, v0, MR, NVPF(MR, G));         \
         const size_t row = full;                                                                \
-        switch (s->batch - row) {                                                               \
-        case 1: GATES_TAIL(kind, 1) break;                                                      \
-        case 2: GATES_TAIL(kind, 2) break;                                                      \
-        case 3: GATES_TAIL(kind, 3) break;                                                      \
-        GATES_TAILS_8(kind)                                                                     \
+        switch ((batch) - row) {                                                                \
+            GATES_PASTE(GATES_TAILS_, MR)(TILE, NVPF, G)                                        \
         default: break;                                                                         \
         }                                                                                       \
     }
-#if GATES_MR == 8
-#define GATES_TAILS_8(kind)          \
-    case 4: GATES_TAIL(kind, 4) break; \
-    case 5: GATES_TAIL(kind, 5) break; \
-    case 6: GATES_TAIL(kind, 6) break; \
-    case 7: GATES_TAIL(kind, 7) break;
-#elif GATES_MR == 4
-#define GATES_TAILS_8(kind)
-#else
-#error "gates: row tails are written for GATES_MR 4 or 8"
-#endif
+#define GATES_FLOAT_TILE(row, v0, R, NVP) gates_tile(s, row, blk, v0, kind_, R, NVP, wt_)
+#define GATES_BLOCK(name, kind, wt)                                                  \
+    static void gates_##name##_block(const gates_step *s, size_t blk) {              \
+        const int kind_ = kind;                                                      \
+        const gru_weight_type wt_ = wt;                                              \
+        GATES_ROWS(s->batch, GATES_MR, GATES_NVP, GATES_COUNT(kind), GATES_FLOAT_TILE) \
+    }
 #define GATES_BLOCKS(type, wt)               \
     GATES_BLOCK(lbr_##type, GATES_LBR, wt)   \
     GATES_BLOCK(rz_##type, GATES_RZ, wt)     \

@@ -95,35 +95,12 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
                    qs->sx + row0, kind, R, NVP);
 }
 
-/* Every tile of one block: full row tiles of GATESQ_MR, then the remaining rows as one tile. */
-#define GATESQ_TAIL(kind, R)                                                    \
-    case R:                                                                     \
-        for (size_t v0 = 0; v0 < GATES_NV; v0 += GATESQ_NVP(R, GATES_COUNT(kind))) \
-            gates_q_tile(s, row, blk, v0, kind, R, GATESQ_NVP(R, GATES_COUNT(kind))); \
-        break;
-#if GATESQ_MR == 8
-#define GATESQ_TAILS(kind) \
-    GATESQ_TAIL(kind, 1) GATESQ_TAIL(kind, 2) GATESQ_TAIL(kind, 3) GATESQ_TAIL(kind, 4) \
-    GATESQ_TAIL(kind, 5) GATESQ_TAIL(kind, 6) GATESQ_TAIL(kind, 7)
-#elif GATESQ_MR == 4
-#define GATESQ_TAILS(kind) GATESQ_TAIL(kind, 1) GATESQ_TAIL(kind, 2) GATESQ_TAIL(kind, 3)
-#elif GATESQ_MR == 2
-#define GATESQ_TAILS(kind) GATESQ_TAIL(kind, 1)
-#else
-#error "gates: int8dyn row tails are written for 2, 4 or 8 rows"
-#endif
-#define GATESQ_BLOCK(name, kind)                                                           \
-    static void gates_##name##_block(const gates_q_step *s, size_t blk) {                  \
-        enum { NVP = GATESQ_NVP(GATESQ_MR, GATES_COUNT(kind)) };                           \
-        const size_t full = s->f.batch / GATESQ_MR * GATESQ_MR;                            \
-        for (size_t v0 = 0; v0 < GATES_NV; v0 += NVP)                                      \
-            for (size_t row = 0; row < full; row += GATESQ_MR)                             \
-                gates_q_tile(s, row, blk, v0, kind, GATESQ_MR, NVP);                        \
-        const size_t row = full;                                                           \
-        switch (s->f.batch - row) {                                                        \
-            GATESQ_TAILS(kind)                                                             \
-        default: break;                                                                    \
-        }                                                                                  \
+/* Every tile of one block (GATES_ROWS). */
+#define GATESQ_TILE(row, v0, R, NVP) gates_q_tile(s, row, blk, v0, kind_, R, NVP)
+#define GATESQ_BLOCK(name, kind)                                                       \
+    static void gates_##name##_block(const gates_q_step *s, size_t blk) {              \
+        const int kind_ = kind;                                                        \
+        GATES_ROWS(s->f.batch, GATESQ_MR, GATESQ_NVP, GATES_COUNT(kind), GATESQ_TILE) \
     }
 GATESQ_BLOCK(lbr_i8dyn, GATES_LBR)
 GATESQ_BLOCK(rz_i8dyn, GATES_RZ)

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,34 @@ const char *gru_status_str(gru_status s) {
     case GRU_ERR_FORMAT: return "GRU_ERR_FORMAT: malformed file";
     }
     return "unknown status";
+}
+
+size_t gru_find_above(const float *p, size_t n, float limit) {
+    size_t i = 0;
+    for (; i < n; i += 256) { /* blocks without an early exit, so the compiler can vectorise them */
+        const size_t end = n - i < 256 ? n : i + 256;
+        int bad = 0;
+        for (size_t j = i; j < end; j++) bad |= !(fabsf(p[j]) < limit);
+        if (bad) break;
+    }
+    for (; i < n; i++)
+        if (!(fabsf(p[i]) < limit)) return i;
+    return n;
+}
+
+gru_status gru_check_values(const char *fn, const char *what, const float *p, size_t rows, size_t cols, float limit,
+                            const char *type) {
+    const size_t n = rows * (cols ? cols : 1), k = gru_find_above(p, n, limit);
+    if (k == n) return GRU_OK;
+    char at[64];
+    if (cols)
+        snprintf(at, sizeof at, "[%zu][%zu]", k / cols, k % cols);
+    else
+        snprintf(at, sizeof at, "[%zu]", k);
+    if (isfinite(p[k]))
+        return gru_error(GRU_ERR_INVALID, "%s: %s%s = %.9g does not fit %s (|w| must be below %.9g)", fn, what, at,
+                         (double)p[k], type, (double)limit);
+    return gru_error(GRU_ERR_INVALID, "%s: %s%s is %g: values must be finite", fn, what, at, (double)p[k]);
 }
 
 void *gru_malloc(size_t bytes) {

@@ -5,6 +5,7 @@
  * work of a direction (and of any batch slice or block of hidden units inside a step) depends on
  * no other, so threads split it there without changing a bit; the workspace does not depend on
  * the thread count. */
+#include <math.h>
 #include <string.h>
 
 #include "model.h"
@@ -65,6 +66,22 @@ static gru_status check_args(const gru_model *m, const gru_forward_args *a, fwd_
                                  (long long)a->lengths[b], T);
     if (!plan_workspace(m, T, B, p))
         return gru_error(GRU_ERR_OVERFLOW, "gru_forward: workspace for T = %zu, B = %zu overflows size_t", T, B);
+    /* x where it reaches the outputs (steps before lengths[b]; padding may hold anything) and h0
+     * must be finite. */
+    const size_t I = m->cfg.input_size;
+    for (size_t b = 0; b < B; b++)
+        for (size_t t = 0, len = a->lengths ? (size_t)a->lengths[b] : T; t < len; t++) {
+            const float *row = a->x + (a->batch_first ? b * T + t : t * B + b) * I;
+            const size_t k = gru_find_above(row, I, INFINITY);
+            if (k < I)
+                return gru_error(GRU_ERR_INVALID, "gru_forward: x[%s%zu, %s%zu, %zu] is %g: inputs must be finite",
+                                 a->batch_first ? "b=" : "t=", a->batch_first ? b : t, a->batch_first ? "t=" : "b=",
+                                 a->batch_first ? t : b, k, (double)row[k]);
+        }
+    const size_t nh = m->cfg.num_layers * D * B * H, k = a->h0 ? gru_find_above(a->h0, nh, INFINITY) : nh;
+    if (k < nh)
+        return gru_error(GRU_ERR_INVALID, "gru_forward: h0[%zu, %zu, %zu] is %g: inputs must be finite", k / (B * H),
+                         k / H % B, k % H, (double)a->h0[k]);
     return GRU_OK;
 }
 

@@ -2,6 +2,8 @@
  * Model creation: validation, kernel choice for the active ISA, packing; introspection. */
 #include "model.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +61,21 @@ static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
         if (cfg->bias && (!w[i].b_ih || !w[i].b_hh))
             return gru_error(GRU_ERR_NULL, "gru_model_create: bias = 1 but weights[%zu] has a NULL %s", i,
                              w[i].b_ih ? "b_hh" : "b_ih");
+    }
+    /* Every value finite, and the weights finite in their storage type too. */
+    const size_t H = cfg->hidden_size;
+    const float lim = gru_weight_limit(cfg->weights);
+    const char *type = gru_weight_type_name(cfg->weights);
+    for (size_t i = 0; i < entries; i++) {
+        char what[4][128];
+        const char *names[4] = {"w_ih", "w_hh", "b_ih", "b_hh"};
+        for (int a = 0; a < 4; a++)
+            snprintf(what[a], sizeof what[a], "weights[%zu] (layer %zu, direction %zu) %s", i, i / D, i % D, names[a]);
+        gru_status s = gru_check_values("gru_model_create", what[0], w[i].w_ih, H3, i / D ? DH : cfg->input_size, lim, type);
+        if (s == GRU_OK) s = gru_check_values("gru_model_create", what[1], w[i].w_hh, H3, H, lim, type);
+        if (s == GRU_OK && cfg->bias) s = gru_check_values("gru_model_create", what[2], w[i].b_ih, H3, 0, INFINITY, type);
+        if (s == GRU_OK && cfg->bias) s = gru_check_values("gru_model_create", what[3], w[i].b_hh, H3, 0, INFINITY, type);
+        if (s != GRU_OK) return s;
     }
     return GRU_OK;
 }

@@ -6,7 +6,9 @@
  *     (so every ISA's widening gives the same bits); fp16 keeps subnormals.
  *   int8: per output row w[0..n): s = max|w| / 127 (fp32 division; 0 for an all-zero row),
  *     q = round-half-even(w / s) clamped to [-127, 127] (0 where s = 0); a row holding inf or NaN
- *     gets s = NaN and q = 0, so everything it feeds is NaN. The value stored is s * q. */
+ *     gets s = NaN and q = 0, so everything it feeds is NaN. The value stored is s * q.
+ * gru_model_create refuses inf, NaN and any weight at or above gru_weight_limit() of its type, so
+ * through the API every stored weight is finite; the rules above keep these functions total. */
 #ifndef GRU_SRC_WEIGHTS_H
 #define GRU_SRC_WEIGHTS_H
 
@@ -61,6 +63,12 @@ static inline uint16_t gru_f32_to_f16(float f) {
     const uint32_t e = a >> 23, mant = (a & 0x7FFFFFu) | 0x800000u, sh = 126 - e;
     const uint32_t q = mant >> sh, rest = mant & ((1u << sh) - 1), half = 1u << (sh - 1);
     return (uint16_t)(sign | (q + (rest > half || (rest == half && (q & 1u)))));
+}
+
+/* The least |w| that does not convert to a finite value of type t: fp16 rounds 65520 (65504 + half
+ * an ulp) up to inf, bf16 rounds 0x1.FF0p127 up; fp32 and int8 take every finite value. */
+static inline float gru_weight_limit(gru_weight_type t) {
+    return t == GRU_WEIGHTS_F16 ? 65520.0f : t == GRU_WEIGHTS_BF16 ? 0x1.FFp127f : INFINITY;
 }
 
 /* round-half-even of a finite x with |x| < 2^31, as an integer. Exact and independent of the

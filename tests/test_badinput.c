@@ -6,6 +6,7 @@
  * message from an earlier case cannot satisfy the check. Each case has exactly one defect. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,19 @@ CASE(create_layers_overflow) {
     return s;
 }
 
+/* Non-finite weights (in the block the model's arrays point into), and weights the storage type
+ * cannot hold: fp16 rounds 65520 up to inf, bf16 0x1.FFp127. */
+CASE(create_nan_w_hh) { return ((float *)f->lw[1].w_hh)[7] = NAN, CREATE(); }
+CASE(create_inf_w_ih_layer1) { return ((float *)f->lw[3].w_ih)[29] = -INFINITY, CREATE(); }
+CASE(create_inf_b_ih) { return ((float *)f->lw[2].b_ih)[4] = INFINITY, CREATE(); }
+CASE(create_nan_b_hh) { return ((float *)f->lw[0].b_hh)[14] = -NAN, CREATE(); }
+CASE(create_fp16_overflow) {
+    return f->cfg.weights = GRU_WEIGHTS_F16, ((float *)f->lw[0].w_hh)[3] = -65520.0f, CREATE();
+}
+CASE(create_bf16_overflow) {
+    return f->cfg.weights = GRU_WEIGHTS_BF16, ((float *)f->lw[2].w_ih)[0] = 0x1.FFp127f, CREATE();
+}
+
 CASE(info_null_model) { return gru_model_get_info(NULL, &f->info_out); }
 CASE(info_null_info) { return gru_model_get_info(f->m, NULL); }
 
@@ -153,6 +167,25 @@ CASE(fwd_overflow_batch) {
     f->a.lengths = NULL, f->a.seq_len = 1, f->a.batch = SIZE_MAX / 2;
     return gru_forward(f->m, &f->a, NULL, 0);
 }
+/* A non-finite value where it reaches the outputs: x before lengths[b] (item 0 has all T_
+ * steps), h0 anywhere. In copies, so the check after each case still runs on finite data. */
+static gru_status fwd_with(fx *f, float *x, float *h0) {
+    f->a.x = x, f->a.h0 = h0;
+    const gru_status s = gru_forward(f->m, &f->a, NULL, 0);
+    rig_free(x == f->x ? NULL : x), rig_free(h0 == f->h0 ? NULL : h0);
+    return s;
+}
+static float *copy_with(const float *p, size_t n, size_t at, float v) {
+    float *c = rig_alloc(n, 1);
+    memcpy(c, p, n * sizeof *c);
+    c[at] = v;
+    return c;
+}
+CASE(fwd_nan_x) { return fwd_with(f, copy_with(f->x, T_ * B_ * 3, (3 * B_ + 0) * 3 + 2, NAN), f->h0); }
+CASE(fwd_inf_x_batch_first) {
+    return f->a.batch_first = 1, fwd_with(f, copy_with(f->x, T_ * B_ * 3, (2 * T_ + 1) * 3, -INFINITY), f->h0);
+}
+CASE(fwd_inf_h0) { return fwd_with(f, f->x, copy_with(f->h0, 4 * B_ * 5, 3 * B_ * 5 + 7, INFINITY)); }
 CASE(fwd_workspace_small) {
     cr_assert(f->ws > 0, "gru_forward needs no workspace: this case cannot be exercised");
     return gru_forward(f->m, &f->a, f->workspace, f->ws - 1);
@@ -172,6 +205,16 @@ CASE(cell_overflow_batch) { return gru_cell(f->m, 0, 0, SIZE_MAX / 2, f->x, f->h
 CASE(cell_workspace_small) {
     cr_assert(f->cws > 0, "gru_cell needs no workspace: this case cannot be exercised");
     return gru_cell(f->m, 1, 0, B_, f->x, f->h0, f->hc, f->workspace, f->cws - 1);
+}
+CASE(cell_nan_x) {
+    float *x = copy_with(f->x, B_ * 3, 4, NAN);
+    const gru_status s = gru_cell(f->m, 0, 0, B_, x, f->h0, f->hc, NULL, 0);
+    return rig_free(x), s;
+}
+CASE(cell_inf_h) {
+    float *h = copy_with(f->h0, B_ * 5, 14, -INFINITY);
+    const gru_status s = gru_cell(f->m, 1, 1, B_, f->x, h, f->hc, NULL, 0);
+    return rig_free(h), s;
 }
 /* A unidirectional model has no reverse direction. */
 CASE(cell_reverse_unidirectional) {
@@ -212,6 +255,12 @@ static const bad_case cases[] = {
     ROW(create_hidden_overflow, GRU_ERR_OVERFLOW),
     ROW(create_input_overflow, GRU_ERR_OVERFLOW),
     ROW(create_layers_overflow, GRU_ERR_OVERFLOW),
+    ROW(create_nan_w_hh, GRU_ERR_INVALID),
+    ROW(create_inf_w_ih_layer1, GRU_ERR_INVALID),
+    ROW(create_inf_b_ih, GRU_ERR_INVALID),
+    ROW(create_nan_b_hh, GRU_ERR_INVALID),
+    ROW(create_fp16_overflow, GRU_ERR_INVALID),
+    ROW(create_bf16_overflow, GRU_ERR_INVALID),
     ROW(info_null_model, GRU_ERR_NULL),
     ROW(info_null_info, GRU_ERR_NULL),
     ROW(fws_null_model, GRU_ERR_NULL),
@@ -233,6 +282,9 @@ static const bad_case cases[] = {
     ROW(fwd_length_int64_min, GRU_ERR_INVALID),
     ROW(fwd_overflow_x, GRU_ERR_OVERFLOW),
     ROW(fwd_overflow_batch, GRU_ERR_OVERFLOW),
+    ROW(fwd_nan_x, GRU_ERR_INVALID),
+    ROW(fwd_inf_x_batch_first, GRU_ERR_INVALID),
+    ROW(fwd_inf_h0, GRU_ERR_INVALID),
     ROW(fwd_workspace_small, GRU_ERR_WORKSPACE),
     ROW(fwd_workspace_zero_bytes, GRU_ERR_WORKSPACE),
     ROW(cell_null_model, GRU_ERR_NULL),
@@ -243,6 +295,8 @@ static const bad_case cases[] = {
     ROW(cell_zero_batch, GRU_ERR_INVALID),
     ROW(cell_overflow_batch, GRU_ERR_OVERFLOW),
     ROW(cell_workspace_small, GRU_ERR_WORKSPACE),
+    ROW(cell_nan_x, GRU_ERR_INVALID),
+    ROW(cell_inf_h, GRU_ERR_INVALID),
     ROW(cell_reverse_unidirectional, GRU_ERR_INVALID),
 };
 #define NCASES (sizeof cases / sizeof *cases)
@@ -279,4 +333,52 @@ ParameterizedTest(int *i, badinput, rejects) {
 Test(badinput, destroy_null_is_noop) {
     gru_model_destroy(NULL);
     cr_assert(gru_last_error()[0] == '\0', "gru_model_destroy(NULL) left a message");
+}
+
+/* Padding (x past lengths[b]) is never checked and never reaches an output: NaN and inf there
+ * give the bits of finite padding, on every ISA. */
+Test(badinput, nonfinite_padding_is_ignored) {
+    gru_isa isas[GRU_ISA_COUNT];
+    const int nisa = mrig_isas(isas);
+    fx f;
+    fx_make(&f);
+    const size_t nx = T_ * B_ * 3, ny = T_ * B_ * 10, nh = 4 * B_ * 5;
+    float *xp = copy_with(f.x, nx, (2 * B_ + 2) * 3 + 1, NAN); /* item 2 (length 2), step 2 */
+    for (size_t t = 0; t < T_; t++) xp[(t * B_ + 1) * 3] = t & 1 ? INFINITY : -NAN; /* item 1 (length 0) */
+    for (int k = 0; k < nisa; k++) {
+        gru_model *m = mrig_model(&f.cfg, f.lw, isas[k]);
+        float *y0 = rig_alloc(ny, 0), *h0 = rig_alloc(nh, 0), *y1 = rig_alloc(ny, 0), *h1 = rig_alloc(nh, 0);
+        gru_forward_args a = f.a;
+        a.y = y0, a.h_n = h0;
+        cr_assert(gru_forward(m, &a, NULL, 0) == GRU_OK, "%s", gru_last_error());
+        a.x = xp, a.y = y1, a.h_n = h1;
+        cr_assert(gru_forward(m, &a, NULL, 0) == GRU_OK, "%s: NaN in the padding was refused: %s",
+                  gru_isa_name(isas[k]), gru_last_error());
+        cr_assert(!memcmp(y0, y1, ny * sizeof(float)) && !memcmp(h0, h1, nh * sizeof(float)),
+                  "%s: non-finite padding changed the outputs", gru_isa_name(isas[k]));
+        rig_free(y0), rig_free(h0), rig_free(y1), rig_free(h1);
+        gru_model_destroy(m);
+    }
+    rig_free(xp);
+    fx_check_and_free(&f, "nonfinite_padding_is_ignored");
+}
+
+/* The storage limits are exact: the largest float below each converts to a finite value and is
+ * accepted; the limit itself converts to inf (and is refused, cases above). */
+Test(badinput, storage_limits_are_exact) {
+    cr_assert(gru_f32_to_f16(gru_weight_limit(GRU_WEIGHTS_F16)) == 0x7C00);
+    cr_assert(gru_f32_to_f16(nextafterf(gru_weight_limit(GRU_WEIGHTS_F16), 0.0f)) == 0x7BFF);
+    cr_assert(gru_f32_to_bf16(gru_weight_limit(GRU_WEIGHTS_BF16)) == 0x7F80);
+    cr_assert(gru_f32_to_bf16(nextafterf(gru_weight_limit(GRU_WEIGHTS_BF16), 0.0f)) == 0x7F7F);
+    const gru_weight_type types[2] = {GRU_WEIGHTS_F16, GRU_WEIGHTS_BF16};
+    for (int i = 0; i < 2; i++) {
+        fx f;
+        fx_make(&f);
+        f.cfg.weights = types[i];
+        ((float *)f.lw[1].w_hh)[3] = -nextafterf(gru_weight_limit(types[i]), 0.0f);
+        gru_model *m = NULL;
+        cr_assert(gru_model_create(&m, &f.cfg, f.lw) == GRU_OK, "%s", gru_last_error());
+        gru_model_destroy(m);
+        fx_check_and_free(&f, "storage_limits_are_exact");
+    }
 }

@@ -264,6 +264,81 @@ ParameterizedTest(int *shard, forward, random_configs) {
                 *shard, last - first, nisa, nisa - 1, compared);
 }
 
+/* Extreme finite data: some weights, inputs and initial states replaced by values up to the
+ * largest the storage type takes (fp16 6.5e4, else 3.4e38), so sums overflow to inf and inf meets
+ * inf or 0 inside the chains. Every ISA must still give the scalar model's bits, except that a
+ * NaN's payload and sign are not specified: where the reference has a NaN, so must every ISA. */
+static float extreme(rig_rng *r, gru_weight_type t) {
+    static const float big[] = {1.0e4f, 6.0e4f, 1.0e20f, 1.0e30f, 3.0e38f, 0x1.FEp127f};
+    const size_t n = t == GRU_WEIGHTS_F16 ? 2 : sizeof big / sizeof *big;
+    const float v = big[rig_below(r, (uint32_t)n)];
+    return rig_below(r, 2) ? v : -v;
+}
+
+static void sprinkle(rig_rng *r, float *p, size_t n, gru_weight_type t) {
+    const size_t count = 1 + n / 16;
+    for (size_t i = 0; i < count; i++) p[rig_below(r, (uint32_t)n)] = extreme(r, t);
+}
+
+static void expect_same_or_nan(const float *got, const float *ref, size_t n, const char *what, gru_isa isa,
+                               const fcase *f, int index, size_t *nans) {
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(ref[i]) && isnan(got[i])) {
+            ++*nans;
+            continue;
+        }
+        if (memcmp(got + i, ref + i, sizeof *got))
+            cr_assert_fail("%s on %s differs from scalar at element %zu of %zu (%a vs %a); extreme config #%d: %s",
+                           what, gru_isa_name(isa), i, n, (double)got[i], (double)ref[i], index, describe(f));
+    }
+}
+
+Test(forward, extreme_values) {
+    gru_isa isas[GRU_ISA_COUNT];
+    const int nisa = mrig_isas(isas);
+    rig_rng r = rig_rng_init(250);
+    size_t compared = 0, nans = 0, infs = 0;
+    for (int c = 0; c < 60; c++) {
+        const fcase f = random_case(&r, 2.0e5);
+        finputs in;
+        inputs_make(&in, &f, &r);
+        for (size_t i = 0; i < f.cfg.num_layers * mrig_dirs(&f.cfg); i++) {
+            const size_t H = f.cfg.hidden_size, cols = mrig_layer_input(&f.cfg, i / mrig_dirs(&f.cfg));
+            sprinkle(&r, (float *)in.w.lw[i].w_ih, 3 * H * cols, f.cfg.weights);
+            sprinkle(&r, (float *)in.w.lw[i].w_hh, 3 * H * H, f.cfg.weights);
+            sprinkle(&r, (float *)in.w.lw[i].b_ih, 3 * H, GRU_WEIGHTS_F32);
+            sprinkle(&r, (float *)in.w.lw[i].b_hh, 3 * H, GRU_WEIGHTS_F32);
+        }
+        sprinkle(&r, in.x, f.T * f.B * f.cfg.input_size, GRU_WEIGHTS_F32);
+        if (in.h0) sprinkle(&r, in.h0, count_hn(&f), GRU_WEIGHTS_F32);
+        const size_t ny = count_y(&f), nh = count_hn(&f);
+        float *ref_y = alloc_sentinel(&r, ny), *ref_hn = alloc_sentinel(&r, nh);
+        for (int k = 0; k < nisa; k++) {
+            gru_model *m = mrig_model(&f.cfg, in.w.lw, isas[k]);
+            float *y = k ? alloc_sentinel(&r, ny) : ref_y, *hn = k ? alloc_sentinel(&r, nh) : ref_hn;
+            gru_forward_args a = make_args(&f, &in, y, hn);
+            run_ok(m, &a, isas[k], &f, c);
+            rig_check_guard(y, "y"), rig_check_guard(hn, "h_n");
+            if (k) {
+                expect_same_or_nan(y, ref_y, ny, "y", isas[k], &f, c, &nans);
+                expect_same_or_nan(hn, ref_hn, nh, "h_n", isas[k], &f, c, &nans);
+                compared += 2;
+                rig_free(y), rig_free(hn);
+            } else {
+                for (size_t i = 0; i < ny; i++) infs += isinf(ref_y[i]) || isnan(ref_y[i]);
+            }
+            gru_model_destroy(m);
+        }
+        rig_free(ref_y), rig_free(ref_hn);
+        inputs_free(&in);
+    }
+    cr_assert(nisa == 1 || compared > 0);
+    cr_assert(infs > 0, "no output overflowed: the extreme values exercised nothing");
+    cr_log_info("extreme values: 60 configurations x %d ISAs; %zu outputs equal to scalar (%zu NaN elements on both "
+                "sides); %zu reference y elements inf or NaN",
+                nisa, compared, nans, infs);
+}
+
 /* Workspace: exactly the queried size (odd address, filled with NaN, guarded) gives the NULL
  * workspace's bits; one byte less is GRU_ERR_WORKSPACE and writes nothing. */
 static unsigned char *workspace_alloc(size_t bytes) {

@@ -350,6 +350,40 @@ Test(nets, bad_input) {
     for (int i = 0; i < 6; i++) cr_expect(logits[i] == 42.0f, "a failing forward wrote logits");
     a.logits = logits;
     cr_expect(gru_predictor_forward(p, &a) == GRU_OK, "%s", gru_last_error());
+    /* Non-finite inputs: rejected where they reach the logits, ignored in the padding. */
+    float ref[6];
+    memcpy(ref, logits, sizeof ref);
+    graph[(0 * 4 + 3) * 13 + 5] = NAN; /* item 0, step 3 < length 4 */
+    EXPECT_ERR(gru_predictor_forward(p, &a), GRU_ERR_INVALID);
+    graph[(0 * 4 + 3) * 13 + 5] = 0.0f, tab[1 * 5 + 2] = INFINITY; /* item 1's static tab, length 2 */
+    EXPECT_ERR(gru_predictor_forward(p, &a), GRU_ERR_INVALID);
+    tab[1 * 5 + 2] = 0.0f, graph[(2 * 4 + 3) * 13 + 1] = NAN; /* item 2, step 3 >= length 1 */
+    cr_expect(gru_predictor_forward(p, &a) == GRU_OK, "%s", gru_last_error());
+    cr_expect(!memcmp(ref, logits, sizeof ref), "a NaN in the padding changed the logits");
+    graph[(2 * 4 + 3) * 13 + 1] = 0.0f;
+    {   /* non-finite weights */
+        rig_rng pr = rig_rng_init(10);
+        const size_t DH = (c.bidirectional ? 2 : 1) * c.hidden_size, F = c.head_dim, C = c.num_classes;
+        const gru_config pc = {c.graph_dim + c.tab_dim, c.hidden_size, c.num_layers, c.bidirectional, 1,
+                               GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};
+        mrig_weights pmw;
+        mrig_weights_random(&pmw, &pc, &pr, 1.0f);
+        float *head = calloc(F * DH + F + C * F + C, sizeof(float));
+        cr_assert(head);
+        const gru_predictor_weights good = {pmw.lw, head, head + F * DH, head + F * DH + F, head + F * DH + F + C * F};
+        gru_predictor *q = NULL;
+        cr_expect(gru_predictor_create(&q, &c, &good) == GRU_OK, "%s", gru_last_error());
+        gru_predictor_destroy(q), q = NULL;
+        head[F * DH + 1] = NAN; /* fc1_b */
+        EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
+        head[F * DH + 1] = 0.0f, ((float *)pmw.lw[0].w_ih)[c.graph_dim + 1] = -INFINITY; /* a tab column */
+        EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
+        ((float *)pmw.lw[0].w_ih)[c.graph_dim + 1] = 0.0f, ((float *)pmw.lw[0].w_hh)[2] = NAN;
+        EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
+        cr_assert(q == NULL);
+        free(head);
+        mrig_weights_free(&pmw);
+    }
     gru_predictor_config bad = c;
     bad.head_dim = 0;
     const gru_predictor_weights pw = {NULL, NULL, NULL, NULL, NULL};
@@ -366,6 +400,28 @@ Test(nets, bad_input) {
     EXPECT_ERR(gru_forecaster_forward(f, 1, 0, graph, y), GRU_ERR_INVALID);
     EXPECT_ERR(gru_forecaster_forward(f, 1, 2, NULL, y), GRU_ERR_NULL);
     EXPECT_ERR(gru_forecaster_get_info(NULL, NULL, NULL), GRU_ERR_NULL);
+    {   /* non-finite x, non-finite head */
+        gru_config fcfg;
+        size_t outs;
+        cr_assert(gru_forecaster_get_info(f, &fcfg, &outs) == GRU_OK);
+        const size_t DH = (fcfg.bidirectional ? 2 : 1) * fcfg.hidden_size;
+        float *x = calloc(2 * fcfg.input_size, sizeof(float)), *yo = calloc(outs, sizeof(float));
+        float *hw = calloc(outs * DH, sizeof(float)), *hb = calloc(outs, sizeof(float));
+        cr_assert(x && yo && hw && hb);
+        x[fcfg.input_size + 1] = NAN;
+        EXPECT_ERR(gru_forecaster_forward(f, 1, 2, x, yo), GRU_ERR_INVALID);
+        rig_rng fr = rig_rng_init(11);
+        mrig_weights fmw;
+        mrig_weights_random(&fmw, &fcfg, &fr, 1.0f);
+        gru_forecaster *g = NULL;
+        cr_expect(gru_forecaster_create(&g, &fcfg, fmw.lw, outs, hw, hb) == GRU_OK, "%s", gru_last_error());
+        gru_forecaster_destroy(g), g = NULL;
+        hw[outs * DH - 1] = INFINITY;
+        EXPECT_ERR(gru_forecaster_create(&g, &fcfg, fmw.lw, outs, hw, hb), GRU_ERR_INVALID);
+        cr_assert(g == NULL);
+        mrig_weights_free(&fmw);
+        free(x), free(yo), free(hw), free(hb);
+    }
     gru_forecaster_destroy(f);
 
     gru_model *m = NULL;
@@ -404,6 +460,13 @@ Test(nets, bad_input) {
     for (int i = 0; i < 8; i++) cr_expect(hn[i] == 42.0f, "a failing gru_neighbor_forward wrote h_n");
     na.num_seqs = 2;
     cr_expect(gru_neighbor_forward(m, &na) == GRU_OK, "%s", gru_last_error());
+    float table3[3 * 3] = {0};
+    table3[2 * 3 + 1] = NAN; /* row 2: no index names it */
+    na.table = table3, na.num_rows = 3;
+    cr_expect(gru_neighbor_forward(m, &na) == GRU_OK, "%s", gru_last_error());
+    idx[1] = 2;
+    EXPECT_ERR(gru_neighbor_forward(m, &na), GRU_ERR_INVALID);
+    idx[1] = 1, na.table = table, na.num_rows = 2;
     gru_model_destroy(m);
     mrig_weights_free(&mw);
     const gru_config g2 = {3, 4, 2, 0, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, GRU_WEIGHTS_F32};

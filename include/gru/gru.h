@@ -141,7 +141,10 @@ typedef struct gru_model gru_model;
 /* Packs the weights into the layout of the active ISA's kernels. `weights` has
  * L * D entries, entry l * D + d for layer l, direction d (1 = reverse). The
  * model owns its memory and copies nothing from the caller afterwards; it is
- * immutable, so one model serves any number of threads at once. */
+ * immutable, so one model serves any number of threads at once.
+ * Every weight and bias must be finite, and every weight finite in the storage
+ * type (fp16: |w| < 65520, bf16: |w| < 0x1.FFp127): else GRU_ERR_INVALID, the
+ * message naming the entry, array, row and column. */
 GRU_API gru_status gru_model_create(gru_model **model, const gru_config *config,
                                     const gru_layer_weights *weights);
 GRU_API void gru_model_destroy(gru_model *model); /* NULL is a no-op */
@@ -196,14 +199,20 @@ GRU_API gru_status gru_forward_workspace_size(const gru_model *model, size_t seq
 /* Runs the whole GRU. `workspace` may be NULL (the library allocates and frees
  * it); otherwise it must hold gru_forward_workspace_size() bytes, any
  * alignment. Outputs are bit-identical for every ISA, batch size, batch position
- * and thread count. */
+ * and thread count. x at the steps it reads (t < lengths[b]) and h0 must be
+ * finite, else GRU_ERR_INVALID naming the element, and nothing is written; x past
+ * lengths[b] (padding) may hold anything, NaN included, without effect. Finite
+ * data can still overflow inside the chains (|values| near FLT_MAX): then the
+ * outputs hold inf or NaN, identically on every ISA except a NaN's sign and
+ * payload. */
 GRU_API gru_status gru_forward(const gru_model *model, const gru_forward_args *args,
                                void *workspace, size_t workspace_bytes);
 
 /* ----------------------------------------------------------------- cell */
 /* One step of one layer and direction (nn.GRUCell): h_out[B, H] from x[B, I_l]
- * and h[B, H] (NULL for zeros). h_out may alias h. Same bits as that step
- * inside gru_forward. Runs on gru_get_num_threads() threads (the library's pool). */
+ * and h[B, H] (NULL for zeros), both finite (else GRU_ERR_INVALID). h_out may
+ * alias h. Same bits as that step inside gru_forward. Runs on
+ * gru_get_num_threads() threads (the library's pool). */
 GRU_API gru_status gru_cell_workspace_size(const gru_model *model, size_t batch,
                                            size_t *bytes);
 GRU_API gru_status gru_cell(const gru_model *model, size_t layer, int reverse,
@@ -343,7 +352,8 @@ typedef struct gru_predictor_config {
 } gru_predictor_config;
 
 /* gru: L*D entries as gru_model_create takes them, layer 0's w_ih [3H, G + Tab] (graph columns
- * first), biases required; fc1_w [F, D*H], fc1_b [F], fc2_w [C, F], fc2_b [C]. */
+ * first), biases required; fc1_w [F, D*H], fc1_b [F], fc2_w [C, F], fc2_b [C]. All finite (the
+ * GRU's as gru_model_create requires), else GRU_ERR_INVALID. */
 typedef struct gru_predictor_weights {
     const gru_layer_weights *gru;
     const float *fc1_w, *fc1_b, *fc2_w, *fc2_b;
@@ -362,7 +372,7 @@ GRU_API gru_status gru_predictor_get_config(const gru_predictor *pred, gru_predi
 
 typedef struct gru_predictor_args {
     size_t batch, seq_len;  /* B, T >= 1 */
-    const float *graph;     /* [B, T, G] */
+    const float *graph;     /* [B, T, G]; graph and tab finite at t < lengths[b] (else GRU_ERR_INVALID) */
     const float *tab;       /* [B, T, Tab] or [B, Tab] (tab_per_step = 0); NULL iff Tab = 0 */
     int tab_per_step;       /* nonzero: tab is [B, T, Tab] */
     const int64_t *lengths; /* [B], 0 <= lengths[b] <= T, or NULL for all T; 0 gives the zero state */
@@ -376,7 +386,7 @@ GRU_API gru_status gru_predictor_forward(const gru_predictor *pred, const gru_pr
  * [B, T, I], then Linear(D*H, O) on the output of the last time step: y [B, O].
  * state_dict: gru.* and head.{weight,bias}. */
 typedef struct gru_forecaster gru_forecaster;
-/* gru: L*D entries; head_w [O, D*H], head_b [O]. */
+/* gru: L*D entries; head_w [O, D*H], head_b [O]; all finite (else GRU_ERR_INVALID). */
 GRU_API gru_status gru_forecaster_create(gru_forecaster **fc, const gru_config *config,
                                          const gru_layer_weights *gru, size_t outputs,
                                          const float *head_w, const float *head_b);
@@ -384,7 +394,7 @@ GRU_API gru_status gru_forecaster_load(const gru_safetensors *st, gru_forecaster
 GRU_API void gru_forecaster_destroy(gru_forecaster *fc); /* NULL is a no-op */
 /* *config: the GRU's; *outputs: O. Either may be NULL. */
 GRU_API gru_status gru_forecaster_get_info(const gru_forecaster *fc, gru_config *config, size_t *outputs);
-/* x [B, T, I] -> y [B, O]. */
+/* x [B, T, I], finite (else GRU_ERR_INVALID) -> y [B, O]. */
 GRU_API gru_status gru_forecaster_forward(const gru_forecaster *fc, size_t batch, size_t seq_len,
                                           const float *x, float *y);
 
@@ -397,7 +407,7 @@ GRU_API gru_status gru_forecaster_forward(const gru_forecaster *fc, size_t batch
  * either variant); more layers are GRU_ERR_UNSUPPORTED. */
 typedef struct gru_neighbor_args {
     size_t num_rows;         /* N >= 1 */
-    const float *table;      /* [N, I] */
+    const float *table;      /* [N, I]; the rows indices name must be finite (else GRU_ERR_INVALID) */
     size_t num_seqs;         /* S >= 1 */
     const int64_t *offsets;  /* [S + 1] */
     const int64_t *indices;  /* [offsets[S]] */

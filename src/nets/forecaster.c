@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Forecaster: gru_forward (batch-first) over a window, Linear on the last step's output. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +31,12 @@ gru_status gru_forecaster_create(gru_forecaster **fc, const gru_config *config, 
     size_t n;
     if (!gru_mul_ok(outputs, DH, &n) || !gru_mul_ok(n, sizeof(float), &n) || !gru_mul_ok(outputs, sizeof(float), &n))
         return gru_error(GRU_ERR_OVERFLOW, "gru_forecaster_create: outputs = %zu overflows", outputs);
+    gru_status s = gru_check_values("gru_forecaster_create", "head_w", head_w, outputs, DH, INFINITY, "fp32");
+    if (s == GRU_OK) s = gru_check_values("gru_forecaster_create", "head_b", head_b, outputs, 0, INFINITY, "fp32");
+    if (s != GRU_OK) return s;
     gru_forecaster *f = calloc(1, sizeof *f);
     if (!f) return gru_error(GRU_ERR_NOMEM, "gru_forecaster_create: out of memory");
-    gru_status s = gru_model_create(&f->gru, config, gru);
+    s = gru_model_create(&f->gru, config, gru);
     if (s == GRU_OK) {
         f->outputs = outputs;
         f->head_w = gru_malloc(outputs * DH * sizeof(float));

@@ -4,6 +4,7 @@
  * projection independent of the rows around it, and the gates kernel's row results depend only
  * on the row's own gx, state and active flag, so chunking sequences and skipping steps past a
  * chunk's longest sequence change nothing. */
+#include <math.h>
 #include <string.h>
 
 #include "nets/nets.h"
@@ -37,6 +38,14 @@ static gru_status check(const gru_model *m, const gru_neighbor_args *a, size_t *
                              (long long)a->indices[i], a->num_rows);
     if (!gru_mul_ok(*nnz, m->D * m->cfg.hidden_size, &n) || !gru_mul_ok(n, sizeof(float), &n))
         return gru_error(GRU_ERR_OVERFLOW, "gru_neighbor_forward: %zu indices overflow size_t", *nnz);
+    /* The table rows the sequences take must be finite (rows no index names reach no output). */
+    const size_t I = m->cfg.input_size;
+    for (size_t i = 0; i < *nnz; i++) {
+        const size_t row = (size_t)a->indices[i], k = gru_find_above(a->table + row * I, I, INFINITY);
+        if (k < I)
+            return gru_error(GRU_ERR_INVALID, "gru_neighbor_forward: table[%zu][%zu] (indices[%zu]) is %g: inputs must be finite",
+                             row, k, i, (double)a->table[row * I + k]);
+    }
     return GRU_OK;
 }
 

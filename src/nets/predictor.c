@@ -3,10 +3,13 @@
  * Layer 0's projection is split by input columns: `gru` projects the graph columns (chain from
  * the folded biases), `tab` (a bias-free one-layer model of the same H, D, variant and ISA)
  * the tabular columns (chain from 0); gx = graph part + tab part, one add. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nets/nets.h"
+#include "weights.h"
 
 struct gru_predictor {
     gru_predictor_config cfg;
@@ -55,7 +58,19 @@ static gru_status check_config(const gru_predictor_config *c, const gru_predicto
     for (size_t i = 0; i < c->num_layers * D; i++)
         if (!w->gru[i].w_ih || !w->gru[i].w_hh || !w->gru[i].b_ih || !w->gru[i].b_hh)
             return gru_error(GRU_ERR_NULL, "gru_predictor_create: GRU weights[%zu] has a NULL array", i);
-    return GRU_OK;
+    /* Values: layer 0's w_ih here, before its columns are split (the rest: gru_model_create). */
+    const char *fn = "gru_predictor_create", *type = gru_weight_type_name(c->weights);
+    const size_t DH = D * c->hidden_size;
+    gru_status s = GRU_OK;
+    for (size_t d = 0; d < D && s == GRU_OK; d++)
+        s = gru_check_values(fn, d ? "weights[1] (layer 0, direction 1) w_ih" : "weights[0] (layer 0, direction 0) w_ih",
+                             w->gru[d].w_ih, 3 * c->hidden_size, c->graph_dim + c->tab_dim,
+                             gru_weight_limit(c->weights), type);
+    if (s == GRU_OK) s = gru_check_values(fn, "fc1_w", w->fc1_w, c->head_dim, DH, INFINITY, "fp32");
+    if (s == GRU_OK) s = gru_check_values(fn, "fc1_b", w->fc1_b, c->head_dim, 0, INFINITY, "fp32");
+    if (s == GRU_OK) s = gru_check_values(fn, "fc2_w", w->fc2_w, c->num_classes, c->head_dim, INFINITY, "fp32");
+    if (s == GRU_OK) s = gru_check_values(fn, "fc2_b", w->fc2_b, c->num_classes, 0, INFINITY, "fp32");
+    return s;
 }
 
 gru_status gru_predictor_create(gru_predictor **pred, const gru_predictor_config *c, const gru_predictor_weights *w) {
@@ -153,6 +168,20 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
     size_t chk;
     if (!plan(p, B, T, a->tab_per_step, &q) || !gru_mul_ok(B * T, p->cfg.graph_dim + p->cfg.tab_dim, &chk))
         return gru_error(GRU_ERR_OVERFLOW, "gru_predictor_forward: B = %zu, T = %zu overflows size_t", B, T);
+    /* graph and tab where they reach the logits (steps before lengths[b]) must be finite. */
+    const size_t G = p->cfg.graph_dim, Tb = p->cfg.tab_dim;
+    for (size_t b = 0; b < B; b++) {
+        const size_t len = a->lengths ? (size_t)a->lengths[b] : T;
+        char what[64];
+        snprintf(what, sizeof what, "graph[b=%zu]", b);
+        gru_status s = gru_check_values("gru_predictor_forward", what, a->graph + b * T * G, len, G, INFINITY, "");
+        if (s == GRU_OK && Tb && len) {
+            snprintf(what, sizeof what, "tab[b=%zu]", b);
+            s = gru_check_values("gru_predictor_forward", what, a->tab + b * (a->tab_per_step ? T : 1) * Tb,
+                                 a->tab_per_step ? len : Tb, a->tab_per_step ? Tb : 0, INFINITY, "");
+        }
+        if (s != GRU_OK) return s;
+    }
     unsigned char *ws = gru_malloc(q.total);
     if (!ws) return gru_error(GRU_ERR_NOMEM, "gru_predictor_forward: cannot allocate %zu bytes", q.total);
     const gru_model *m = p->gru;

@@ -68,16 +68,22 @@ static gru_status check_args(const gru_model *m, const gru_forward_args *a, fwd_
         return gru_error(GRU_ERR_OVERFLOW, "gru_forward: workspace for T = %zu, B = %zu overflows size_t", T, B);
     /* x where it reaches the outputs (steps before lengths[b]; padding may hold anything) and h0
      * must be finite. */
-    const size_t I = m->cfg.input_size;
-    for (size_t b = 0; b < B; b++)
-        for (size_t t = 0, len = a->lengths ? (size_t)a->lengths[b] : T; t < len; t++) {
-            const float *row = a->x + (a->batch_first ? b * T + t : t * B + b) * I;
-            const size_t k = gru_find_above(row, I, INFINITY);
-            if (k < I)
-                return gru_error(GRU_ERR_INVALID, "gru_forward: x[%s%zu, %s%zu, %zu] is %g: inputs must be finite",
-                                 a->batch_first ? "b=" : "t=", a->batch_first ? b : t, a->batch_first ? "t=" : "b=",
-                                 a->batch_first ? t : b, k, (double)row[k]);
-        }
+    const size_t I = m->cfg.input_size, nx = T * B * I;
+    size_t bad = nx; /* row * I + column of a non-finite value of x */
+    if (!a->lengths)
+        bad = gru_find_above(a->x, nx, INFINITY);
+    else
+        for (size_t b = 0; b < B && bad == nx; b++)
+            for (size_t t = 0; t < (size_t)a->lengths[b] && bad == nx; t++) {
+                const size_t r = a->batch_first ? b * T + t : t * B + b, k = gru_find_above(a->x + r * I, I, INFINITY);
+                if (k < I) bad = r * I + k;
+            }
+    if (bad < nx) {
+        const size_t r = bad / I, outer = a->batch_first ? r / T : r / B, inner = a->batch_first ? r % T : r % B;
+        return gru_error(GRU_ERR_INVALID, "gru_forward: x[%s%zu, %s%zu, %zu] is %g: inputs must be finite",
+                         a->batch_first ? "b=" : "t=", outer, a->batch_first ? "t=" : "b=", inner, bad % I,
+                         (double)a->x[bad]);
+    }
     const size_t nh = m->cfg.num_layers * D * B * H, k = a->h0 ? gru_find_above(a->h0, nh, INFINITY) : nh;
     if (k < nh)
         return gru_error(GRU_ERR_INVALID, "gru_forward: h0[%zu, %zu, %zu] is %g: inputs must be finite", k / (B * H),

@@ -185,6 +185,9 @@ CASE(fwd_nan_x) { return fwd_with(f, copy_with(f->x, T_ * B_ * 3, (3 * B_ + 0) *
 CASE(fwd_inf_x_batch_first) {
     return f->a.batch_first = 1, fwd_with(f, copy_with(f->x, T_ * B_ * 3, (2 * T_ + 1) * 3, -INFINITY), f->h0);
 }
+CASE(fwd_nan_x_no_lengths) {
+    return f->a.lengths = NULL, fwd_with(f, copy_with(f->x, T_ * B_ * 3, (1 * B_ + 1) * 3 + 1, -NAN), f->h0);
+}
 CASE(fwd_inf_h0) { return fwd_with(f, f->x, copy_with(f->h0, 4 * B_ * 5, 3 * B_ * 5 + 7, INFINITY)); }
 CASE(fwd_workspace_small) {
     cr_assert(f->ws > 0, "gru_forward needs no workspace: this case cannot be exercised");
@@ -284,6 +287,7 @@ static const bad_case cases[] = {
     ROW(fwd_overflow_batch, GRU_ERR_OVERFLOW),
     ROW(fwd_nan_x, GRU_ERR_INVALID),
     ROW(fwd_inf_x_batch_first, GRU_ERR_INVALID),
+    ROW(fwd_nan_x_no_lengths, GRU_ERR_INVALID),
     ROW(fwd_inf_h0, GRU_ERR_INVALID),
     ROW(fwd_workspace_small, GRU_ERR_WORKSPACE),
     ROW(fwd_workspace_zero_bytes, GRU_ERR_WORKSPACE),

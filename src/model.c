@@ -26,6 +26,24 @@ static int floats_bytes(size_t floats, size_t *bytes) {
     return gru_mul_ok(floats, sizeof(float), &b) && gru_align_ok(b, bytes);
 }
 
+/* Entry i's biases (weights = 0) or weights (1) against their limits: GRU_ERR_INVALID naming the
+ * first value that is inf, NaN or, for a weight, not finite in the storage type; else GRU_OK. */
+static gru_status values_error(const gru_config *cfg, const gru_layer_weights *w, size_t i, int weights) {
+    const size_t D = cfg->bidirectional ? 2 : 1, H = cfg->hidden_size, H3 = 3 * H;
+    const char *names[4] = {"w_ih", "w_hh", "b_ih", "b_hh"};
+    const float *arr[4] = {w[i].w_ih, w[i].w_hh, w[i].b_ih, w[i].b_hh};
+    const size_t cols[4] = {i / D ? D * H : cfg->input_size, H, 0, 0};
+    for (int a = weights ? 0 : 2; a < (weights ? 2 : 4); a++) {
+        char what[128];
+        snprintf(what, sizeof what, "weights[%zu] (layer %zu, direction %zu) %s", i, i / D, i % D, names[a]);
+        const gru_status s = gru_check_values("gru_model_create", what, arr[a], H3, cols[a],
+                                              weights ? gru_weight_limit(cfg->weights) : INFINITY,
+                                              gru_weight_type_name(cfg->weights));
+        if (s != GRU_OK) return s;
+    }
+    return GRU_OK;
+}
+
 static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
     if (cfg->input_size == 0 || cfg->hidden_size == 0 || cfg->num_layers == 0)
         return gru_error(GRU_ERR_INVALID, "gru_model_create: input_size (%zu), hidden_size (%zu) and num_layers (%zu) must be > 0",
@@ -62,19 +80,9 @@ static gru_status validate(const gru_config *cfg, const gru_layer_weights *w) {
             return gru_error(GRU_ERR_NULL, "gru_model_create: bias = 1 but weights[%zu] has a NULL %s", i,
                              w[i].b_ih ? "b_hh" : "b_ih");
     }
-    /* Every value finite, and the weights finite in their storage type too. */
-    const size_t H = cfg->hidden_size;
-    const float lim = gru_weight_limit(cfg->weights);
-    const char *type = gru_weight_type_name(cfg->weights);
-    for (size_t i = 0; i < entries; i++) {
-        char what[4][128];
-        const char *names[4] = {"w_ih", "w_hh", "b_ih", "b_hh"};
-        for (int a = 0; a < 4; a++)
-            snprintf(what[a], sizeof what[a], "weights[%zu] (layer %zu, direction %zu) %s", i, i / D, i % D, names[a]);
-        gru_status s = gru_check_values("gru_model_create", what[0], w[i].w_ih, H3, i / D ? DH : cfg->input_size, lim, type);
-        if (s == GRU_OK) s = gru_check_values("gru_model_create", what[1], w[i].w_hh, H3, H, lim, type);
-        if (s == GRU_OK && cfg->bias) s = gru_check_values("gru_model_create", what[2], w[i].b_ih, H3, 0, INFINITY, type);
-        if (s == GRU_OK && cfg->bias) s = gru_check_values("gru_model_create", what[3], w[i].b_hh, H3, 0, INFINITY, type);
+    /* Biases finite; the weights are checked as they are packed (values_error below). */
+    for (size_t i = 0; i < entries && cfg->bias; i++) {
+        const gru_status s = values_error(cfg, w, i, 0);
         if (s != GRU_OK) return s;
     }
     return GRU_OK;
@@ -111,8 +119,8 @@ static gru_status plan(gru_model *m, layer_sizes *ls, size_t *total, size_t *raw
 }
 
 /* Packs layer l: both directions' W_ih as one GEMM, the folded chain starts, each W_hh. */
-static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const float **cols, void *w_ih,
-                       float *start, void *const *w_hh, float *const *bn) {
+static int pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const float **cols, void *w_ih,
+                      float *start, void *const *w_hh, float *const *bn) {
     const gru_config *c = &m->cfg;
     const size_t H = c->hidden_size, hp = m->hp, in = m->layer[l].in;
     const int lbr = c->variant == GRU_VARIANT_LINEAR_BEFORE_RESET;
@@ -127,16 +135,17 @@ static void pack_layer(gru_model *m, size_t l, const gru_layer_weights *w, const
         }
         start[col] = s;
     }
-    gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr, c->weights);
+    int ok = gru_pack_gemm(w_ih, cols, m->ldgx, in, m->gemm.nr, c->weights);
     for (size_t d = 0; d < m->D; d++) {
         const gru_layer_weights *lw = &w[l * m->D + d];
-        gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb, m->gates.sub, c->weights);
+        ok &= gru_pack_gates(w_hh[d], lw->w_hh, H, m->gates.nb, m->gates.sub, c->weights);
         for (size_t j = 0; j < hp; j++) bn[d][j] = j < H && c->bias && lbr ? lw->b_hh[2 * H + j] : 0.0f;
         m->dir[l * m->D + d].w_hh = w_hh[d];
         m->dir[l * m->D + d].bn = bn[d];
     }
     m->layer[l].w_ih = w_ih;
     m->layer[l].start = start;
+    return ok;
 }
 
 gru_status gru_model_create(gru_model **model, const gru_config *config, const gru_layer_weights *weights) {
@@ -181,6 +190,7 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     m->packed_bytes = total;
     m->raw_bytes = raw;
     unsigned char *p = (unsigned char *)m->packed;
+    int ok = 1;
     for (size_t l = 0; l < config->num_layers; l++) {
         m->layer[l].in = l ? m->D * config->hidden_size : config->input_size;
         void *w_ih = p, *w_hh[2];
@@ -191,9 +201,17 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
             bn[d] = (float *)(p += ls[l].w_hh);
             p += ls[l].bn;
         }
-        pack_layer(m, l, weights, cols, w_ih, start, w_hh, bn);
+        ok &= pack_layer(m, l, weights, cols, w_ih, start, w_hh, bn);
     }
     free(cols), free(ls);
+    if (!ok) { /* a weight out of range: find it for the message (packing read every one once) */
+        for (size_t i = 0; i < config->num_layers * m->D && st == GRU_OK; i++) st = values_error(config, weights, i, 1);
+        if (st == GRU_OK) /* cannot happen: the packers and values_error test the same limit */
+            st = gru_error(GRU_ERR_INVALID, "gru_model_create: a weight is not finite in %s",
+                           gru_weight_type_name(config->weights));
+        gru_model_destroy(m);
+        return st;
+    }
     *model = m;
     return GRU_OK;
 }

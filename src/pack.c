@@ -4,6 +4,8 @@
  * that stay in L1, so packing runs at memory speed (goal: <= 20 ms at I = H = 1024). */
 #include "pack.h"
 
+#include <math.h>
+
 #include "common.h"
 
 #define PACK_KB 256 /* k per block: a block of a panel or sub-block is at most 256 * 64 * 4 bytes */
@@ -42,10 +44,15 @@ static void quantize_block(int8_t *q, const float *w, size_t n, float s) {
 _Static_assert(PACK_KB % 2 == 0, "pack: k blocks must hold whole k pairs");
 /* n <= PACK_KB weights src[0..n) of one row (NULL: zeros) into dst in type t (scale s for the int8
  * types): weight k as element i0 + k * stride, or, with `pairs`, as element i0 + k / 2 * stride +
- * k % 2, followed by a zero pad weight when n is odd (only a last block: PACK_KB is even). */
-PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, int pairs, const float *src, size_t n, float s,
-                         const gru_weight_type t) {
+ * k % 2, followed by a zero pad weight when n is odd (only a last block: PACK_KB is even).
+ * Returns 0 if a weight is not below gru_weight_limit(t) (inf, NaN, or too large for t). */
+PACK_INLINE int put_row(void *dst, size_t i0, size_t stride, int pairs, const float *src, size_t n, float s,
+                        const gru_weight_type t) {
     const int i8 = gru_weight_type_scaled(t);
+    const float limit = gru_weight_limit(t);
+    int bad = 0;
+    if (src)
+        for (size_t k = 0; k < n; k++) bad |= !(fabsf(src[k]) < limit);
     int8_t q[PACK_KB];
     if (src && i8) quantize_block(q, src, n, s); /* contiguously (vectorised), then scattered */
     for (size_t k = 0; k < n; k++) {
@@ -56,6 +63,7 @@ PACK_INLINE void put_row(void *dst, size_t i0, size_t stride, int pairs, const f
             put(dst, i, src ? src[k] : 0.0f, s, t);
     }
     if (pairs && n % 2) put(dst, i0 + n / 2 * stride + 1, 0.0f, 0.0f, t);
+    return !bad;
 }
 
 int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, size_t *bytes) {
@@ -66,9 +74,10 @@ int gru_pack_gemm_bytes(size_t n, size_t kdim, size_t nr, gru_weight_type t, siz
            gru_add_ok(b, t == GRU_WEIGHTS_INT8 ? nr * sizeof(float) : 0, &b) && gru_mul_ok(panels, b, bytes);
 }
 
-PACK_INLINE void pack_gemm_t(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr,
-                             const gru_weight_type t) {
+PACK_INLINE int pack_gemm_t(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr,
+                            const gru_weight_type t) {
     const size_t panels = n / nr + (n % nr != 0), pb = gru_gemm_panel_bytes(kdim, nr, t);
+    int ok = 1;
     for (size_t p = 0; p < panels; p++) {
         unsigned char *d = (unsigned char *)dst + p * pb;
         float *scale = (float *)(d + kdim * nr * gru_weight_bytes(t));
@@ -81,20 +90,22 @@ PACK_INLINE void pack_gemm_t(void *dst, const float *const *cols, size_t n, size
             for (size_t c = 0; c < nr; c++) {
                 const size_t j = p * nr + c;
                 const float *src = j < n && cols[j] ? cols[j] + k0 : NULL;
-                put_row(d, k0 * nr + c, nr, 0, src, kn, t == GRU_WEIGHTS_INT8 ? scale[c] : 0.0f, t);
+                ok &= put_row(d, k0 * nr + c, nr, 0, src, kn, t == GRU_WEIGHTS_INT8 ? scale[c] : 0.0f, t);
             }
         }
     }
+    return ok;
 }
 
-void gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr, gru_weight_type t) {
+int gru_pack_gemm(void *dst, const float *const *cols, size_t n, size_t kdim, size_t nr, gru_weight_type t) {
     switch (gru_ih_weight_type(t)) {
-    case GRU_WEIGHTS_F32: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F32); break;
-    case GRU_WEIGHTS_F16: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F16); break;
-    case GRU_WEIGHTS_BF16: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_BF16); break;
-    case GRU_WEIGHTS_INT8: pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_INT8); break;
+    case GRU_WEIGHTS_F32: return pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F32);
+    case GRU_WEIGHTS_F16: return pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_F16);
+    case GRU_WEIGHTS_BF16: return pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_BF16);
+    case GRU_WEIGHTS_INT8: return pack_gemm_t(dst, cols, n, kdim, nr, GRU_WEIGHTS_INT8);
     case GRU_WEIGHTS_INT8_DYNAMIC: break; /* mapped to int8 above */
     }
+    return 1;
 }
 
 int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t, size_t *bytes) {
@@ -109,10 +120,11 @@ int gru_pack_gates_bytes(size_t hidden, size_t nb, size_t sub, gru_weight_type t
 
 /* Sub-blocks [k][gate][unit]; bf16 and int8dyn with k in pairs, [k / 2][gate][unit][k % 2] (the pad
  * weight of an odd H zero); int8 and int8dyn followed by the 3 * sub scales (weights.h). */
-PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub,
-                              const gru_weight_type t) {
+PACK_INLINE int pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb, size_t sub,
+                             const gru_weight_type t) {
     const size_t subs = (H / nb + (H % nb != 0)) * (nb / sub), sb = gru_gates_sub_bytes(H, sub, t);
     const int scaled = gru_weight_type_scaled(t), pairs = gru_gates_k_pairs(t);
+    int ok = 1;
     for (size_t s = 0; s < subs; s++) {
         unsigned char *d = (unsigned char *)dst + s * sb;
         float *scale = (float *)(d + gru_gates_sub_weights_bytes(H, sub, t));
@@ -129,22 +141,24 @@ PACK_INLINE void pack_gates_t(void *dst, const float *w_hh, size_t H, size_t nb,
                     const float *src = j < H ? w_hh + (g * H + j) * H + k0 : NULL;
                     const float sc = scaled ? scale[g * sub + c] : 0.0f;
                     if (pairs) /* k0 is even */
-                        put_row(d, ((k0 / 2 * 3 + g) * sub + c) * 2, 6 * sub, 1, src, kn, sc, t);
+                        ok &= put_row(d, ((k0 / 2 * 3 + g) * sub + c) * 2, 6 * sub, 1, src, kn, sc, t);
                     else
-                        put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, 0, src, kn, sc, t);
+                        ok &= put_row(d, (k0 * 3 + g) * sub + c, 3 * sub, 0, src, kn, sc, t);
                 }
         }
         if (scaled) /* the padding before the scales */
             for (size_t i = (H + (pairs && H % 2)) * 3 * sub; i < gru_gates_sub_weights_bytes(H, sub, t); i++) d[i] = 0;
     }
+    return ok;
 }
 
-void gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub, gru_weight_type t) {
+int gru_pack_gates(void *dst, const float *w_hh, size_t hidden, size_t nb, size_t sub, gru_weight_type t) {
     switch (t) {
-    case GRU_WEIGHTS_F32: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F32); break;
-    case GRU_WEIGHTS_F16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F16); break;
-    case GRU_WEIGHTS_BF16: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_BF16); break;
-    case GRU_WEIGHTS_INT8: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8); break;
-    case GRU_WEIGHTS_INT8_DYNAMIC: pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8_DYNAMIC); break;
+    case GRU_WEIGHTS_F32: return pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F32);
+    case GRU_WEIGHTS_F16: return pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_F16);
+    case GRU_WEIGHTS_BF16: return pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_BF16);
+    case GRU_WEIGHTS_INT8: return pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8);
+    case GRU_WEIGHTS_INT8_DYNAMIC: return pack_gates_t(dst, w_hh, hidden, nb, sub, GRU_WEIGHTS_INT8_DYNAMIC);
     }
+    return 1;
 }

@@ -2,9 +2,11 @@
  * libFuzzer target: the engine's public calls on a configuration, arguments and data decoded from
  * the input (small sizes; lengths that may be out of range; values that may be NaN, inf, huge or
  * subnormal). A model is created under every ISA this CPU runs, scalar first. Every ISA must give
- * the scalar model's status for gru_model_create and gru_forward; on success its y and h_n bit for
- * bit (a NaN's sign and payload aside); on failure a message and outputs untouched. Guard words
- * after every output catch writes past the end. */
+ * the scalar model's status for gru_model_create, gru_forward and gru_cell (last layer, either
+ * direction); on success its outputs bit for bit (a NaN's sign and payload aside); on failure a
+ * message and outputs untouched. For the SIMD ISAs an input bit sets 2 threads (the engine still
+ * runs calls this small on one; tests/test_threads.c forces the splits). Guard words after every
+ * output catch writes past the end. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -94,9 +96,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                    .h0 = flags & 2 ? h0 : NULL,
                                    .lengths = flags & 4 ? lengths : NULL};
 
+    /* gru_cell on the last layer: its input width, a direction, B rows of x and h. */
+    const size_t cl = L - 1, cin = cl ? D * H : I, cd = (flags >> 5) & (D - 1);
+    float *cx = floats(B * cin, 0), *ch = floats(B * H, 0);
+    for (size_t i = 0; i < B * cin; i++) cx[i] = value(&r);
+    for (size_t i = 0; i < B * H; i++) ch[i] = value(&r);
+
     const gru_isa detected = gru_isa_detected();
-    float *ref_y = floats(ny, GUARD), *ref_hn = floats(nh, GUARD);
-    gru_status ref_create = GRU_OK, ref_fwd = GRU_OK;
+    float *ref_y = floats(ny, GUARD), *ref_hn = floats(nh, GUARD), *ref_c = floats(B * H, GUARD);
+    gru_status ref_create = GRU_OK, ref_fwd = GRU_OK, ref_cell = GRU_OK;
     for (int isa = GRU_ISA_SCALAR; isa <= GRU_ISA_NEON; isa++) {
         if (gru_set_max_isa((gru_isa)isa) != GRU_OK) continue;
         gru_model *m = NULL;
@@ -107,7 +115,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             CHECK(gru_last_error()[0]);
             continue;
         }
+        CHECK(gru_set_num_threads(isa && flags & 128 ? 2 : 1) == GRU_OK);
         float *y = isa ? floats(ny, GUARD) : ref_y, *hn = isa ? floats(nh, GUARD) : ref_hn;
+        float *hc = isa ? floats(B * H, GUARD) : ref_c;
         gru_forward_args a = base;
         a.y = flags & 8 ? NULL : y;
         a.h_n = flags & 16 ? NULL : hn;
@@ -119,10 +129,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (sf != GRU_OK || !a.h_n) CHECK(untouched(hn, nh));
         if (sf != GRU_OK) CHECK(gru_last_error()[0]);
         if (isa && sf == GRU_OK) CHECK(same(y, ref_y, ny) && same(hn, ref_hn, nh));
-        if (isa) free(y), free(hn);
+        const gru_status scl = gru_cell(m, cl, (int)cd, B, cx, flags & 64 ? ch : NULL, hc, NULL, 0);
+        if (isa == GRU_ISA_SCALAR) ref_cell = scl;
+        CHECK(scl == ref_cell && untouched(hc + B * H, GUARD));
+        if (scl != GRU_OK) CHECK(gru_last_error()[0] && untouched(hc, B * H));
+        if (isa && scl == GRU_OK) CHECK(same(hc, ref_c, B * H));
+        if (isa) free(y), free(hn), free(hc);
         gru_model_destroy(m);
     }
-    CHECK(gru_set_max_isa(detected) == GRU_OK);
-    free(ref_y), free(ref_hn), free(w), free(x), free(h0);
+    CHECK(gru_set_max_isa(detected) == GRU_OK && gru_set_num_threads(1) == GRU_OK);
+    free(ref_y), free(ref_hn), free(ref_c), free(w), free(x), free(h0), free(cx), free(ch);
     return 0;
 }

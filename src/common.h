@@ -42,8 +42,9 @@ static inline int gru_align_ok(size_t n, size_t *r) {
 }
 
 /* Index of the first p[i], i < n, with !(|p[i]| < limit), or n when there is none. limit =
- * INFINITY finds the first inf or NaN: the check every public entry point runs on its float data
- * (weights at creation, inputs at each call) before anything is written. */
+ * INFINITY finds the first inf or NaN: the check public entry points run on their float data
+ * before anything is written (inputs at each call; biases and heads at creation; the packers test
+ * the weights as they read them, see pack.h). */
 size_t gru_find_above(const float *p, size_t n, float limit);
 /* GRU_OK when every one of the rows x cols floats at p has |value| < limit; else GRU_ERR_INVALID
  * with the message "<fn>: <what>[r][c] is nan: values must be finite" (one index when cols is 0:

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * One step of one layer and direction (nn.GRUCell): the same GEMM columns and gates kernel as
  * gru_forward, so the same bits as that step inside a sequence. */
-#include <math.h>
-
 #include "model.h"
 
 /* Workspace: the layer's gx row layout [B, ldgx] (only this direction's columns are computed), then
@@ -38,8 +36,8 @@ gru_status gru_cell(const gru_model *model, size_t layer, int reverse, size_t ba
     if (!cell_plan(m, batch, &gxb, &total) || !gru_mul_ok(batch, in, &n) ||
         !gru_mul_ok(n, sizeof(float), &n) || !gru_mul_ok(batch, H * sizeof(float), &n))
         return gru_error(GRU_ERR_OVERFLOW, "gru_cell: batch = %zu overflows size_t", batch);
-    gru_status st = gru_check_values("gru_cell", "x", x, batch, in, INFINITY, "");
-    if (st == GRU_OK && h) st = gru_check_values("gru_cell", "h", h, batch, H, INFINITY, "");
+    gru_status st = gru_check_values("gru_cell", "x", x, batch, in, GRU_WEIGHTS_F32);
+    if (st == GRU_OK && h) st = gru_check_values("gru_cell", "h", h, batch, H, GRU_WEIGHTS_F32);
     if (st != GRU_OK) return st;
     if (workspace && workspace_bytes < total)
         return gru_error(GRU_ERR_WORKSPACE, "gru_cell: workspace of %zu bytes, %zu needed", workspace_bytes, total);

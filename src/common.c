@@ -53,21 +53,6 @@ size_t gru_find_above(const float *p, size_t n, float limit) {
     return n;
 }
 
-gru_status gru_check_values(const char *fn, const char *what, const float *p, size_t rows, size_t cols, float limit,
-                            const char *type) {
-    const size_t n = rows * (cols ? cols : 1), k = gru_find_above(p, n, limit);
-    if (k == n) return GRU_OK;
-    char at[64];
-    if (cols)
-        snprintf(at, sizeof at, "[%zu][%zu]", k / cols, k % cols);
-    else
-        snprintf(at, sizeof at, "[%zu]", k);
-    if (isfinite(p[k]))
-        return gru_error(GRU_ERR_INVALID, "%s: %s%s = %.9g does not fit %s (|w| must be below %.9g)", fn, what, at,
-                         (double)p[k], type, (double)limit);
-    return gru_error(GRU_ERR_INVALID, "%s: %s%s is %g: values must be finite", fn, what, at, (double)p[k]);
-}
-
 void *gru_malloc(size_t bytes) {
     size_t rounded;
     if (bytes == 0 || !gru_align_ok(bytes, &rounded)) return NULL;

@@ -46,11 +46,6 @@ static inline int gru_align_ok(size_t n, size_t *r) {
  * before anything is written (inputs at each call; biases and heads at creation; the packers test
  * the weights as they read them, see pack.h). */
 size_t gru_find_above(const float *p, size_t n, float limit);
-/* GRU_OK when every one of the rows x cols floats at p has |value| < limit; else GRU_ERR_INVALID
- * with the message "<fn>: <what>[r][c] is nan: values must be finite" (one index when cols is 0:
- * a vector), or for a finite value "... = 7e+04 does not fit <type> (|w| must be below <limit>)". */
-gru_status gru_check_values(const char *fn, const char *what, const float *p, size_t rows, size_t cols, float limit,
-                            const char *type);
 
 /* 64-byte aligned allocation; NULL on failure or bytes == 0. Free with gru_free. */
 void *gru_malloc(size_t bytes);

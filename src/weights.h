@@ -71,6 +71,14 @@ static inline float gru_weight_limit(gru_weight_type t) {
     return t == GRU_WEIGHTS_F16 ? 65520.0f : t == GRU_WEIGHTS_BF16 ? 0x1.FFp127f : INFINITY;
 }
 
+/* The values check of the public entry points (weights.c, on gru_find_above of common.h):
+ * GRU_OK when every one of the rows x cols floats at p is finite in storage type t (|value| <
+ * gru_weight_limit(t); fp32: finite); else GRU_ERR_INVALID with the message "<fn>: <what>[r][c] is
+ * nan: values must be finite" (one index when cols is 0: a vector), or for a finite value
+ * "... = 65520 does not fit fp16 (|w| must be below 65520)". Inputs and fp32 arrays: t = fp32. */
+gru_status gru_check_values(const char *fn, const char *what, const float *p, size_t rows, size_t cols,
+                            gru_weight_type t);
+
 /* round-half-even of a finite x with |x| < 2^31, as an integer. Exact and independent of the
  * rounding mode: the truncation t and the remainder x - t are exact. */
 static inline int32_t gru_round_even(float x) {

@@ -378,6 +378,9 @@ Test(nets, bad_input) {
         EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
         head[F * DH + 1] = 0.0f, ((float *)pmw.lw[0].w_ih)[c.graph_dim + 1] = -INFINITY; /* a tab column */
         EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
+        char at[32]; /* the caller's coordinates, not those of the split columns */
+        snprintf(at, sizeof at, "w_ih[0][%zu] is -inf", c.graph_dim + 1);
+        cr_expect(strstr(gru_last_error(), at), "message \"%s\" does not name %s", gru_last_error(), at);
         ((float *)pmw.lw[0].w_ih)[c.graph_dim + 1] = 0.0f, ((float *)pmw.lw[0].w_hh)[2] = NAN;
         EXPECT_ERR(gru_predictor_create(&q, &c, &good), GRU_ERR_INVALID);
         cr_assert(q == NULL);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT
  * Forecaster: gru_forward (batch-first) over a window, Linear on the last step's output. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +30,8 @@ gru_status gru_forecaster_create(gru_forecaster **fc, const gru_config *config, 
     size_t n;
     if (!gru_mul_ok(outputs, DH, &n) || !gru_mul_ok(n, sizeof(float), &n) || !gru_mul_ok(outputs, sizeof(float), &n))
         return gru_error(GRU_ERR_OVERFLOW, "gru_forecaster_create: outputs = %zu overflows", outputs);
-    gru_status s = gru_check_values("gru_forecaster_create", "head_w", head_w, outputs, DH, INFINITY, "fp32");
-    if (s == GRU_OK) s = gru_check_values("gru_forecaster_create", "head_b", head_b, outputs, 0, INFINITY, "fp32");
+    gru_status s = gru_check_values("gru_forecaster_create", "head_w", head_w, outputs, DH, GRU_WEIGHTS_F32);
+    if (s == GRU_OK) s = gru_check_values("gru_forecaster_create", "head_b", head_b, outputs, 0, GRU_WEIGHTS_F32);
     if (s != GRU_OK) return s;
     gru_forecaster *f = calloc(1, sizeof *f);
     if (!f) return gru_error(GRU_ERR_NOMEM, "gru_forecaster_create: out of memory");

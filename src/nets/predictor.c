@@ -3,13 +3,11 @@
  * Layer 0's projection is split by input columns: `gru` projects the graph columns (chain from
  * the folded biases), `tab` (a bias-free one-layer model of the same H, D, variant and ISA)
  * the tabular columns (chain from 0); gx = graph part + tab part, one add. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nets/nets.h"
-#include "weights.h"
 
 struct gru_predictor {
     gru_predictor_config cfg;
@@ -58,18 +56,25 @@ static gru_status check_config(const gru_predictor_config *c, const gru_predicto
     for (size_t i = 0; i < c->num_layers * D; i++)
         if (!w->gru[i].w_ih || !w->gru[i].w_hh || !w->gru[i].b_ih || !w->gru[i].b_hh)
             return gru_error(GRU_ERR_NULL, "gru_predictor_create: GRU weights[%zu] has a NULL array", i);
-    /* Values: layer 0's w_ih here, before its columns are split (the rest: gru_model_create). */
-    const char *fn = "gru_predictor_create", *type = gru_weight_type_name(c->weights);
-    const size_t DH = D * c->hidden_size;
-    gru_status s = GRU_OK;
-    for (size_t d = 0; d < D && s == GRU_OK; d++)
-        s = gru_check_values(fn, d ? "weights[1] (layer 0, direction 1) w_ih" : "weights[0] (layer 0, direction 0) w_ih",
-                             w->gru[d].w_ih, 3 * c->hidden_size, c->graph_dim + c->tab_dim,
-                             gru_weight_limit(c->weights), type);
-    if (s == GRU_OK) s = gru_check_values(fn, "fc1_w", w->fc1_w, c->head_dim, DH, INFINITY, "fp32");
-    if (s == GRU_OK) s = gru_check_values(fn, "fc1_b", w->fc1_b, c->head_dim, 0, INFINITY, "fp32");
-    if (s == GRU_OK) s = gru_check_values(fn, "fc2_w", w->fc2_w, c->num_classes, c->head_dim, INFINITY, "fp32");
-    if (s == GRU_OK) s = gru_check_values(fn, "fc2_b", w->fc2_b, c->num_classes, 0, INFINITY, "fp32");
+    /* The head's values; the GRU's are checked by gru_model_create as it packs them. */
+    const char *fn = "gru_predictor_create";
+    const size_t DH = D * c->hidden_size, F = c->head_dim, C = c->num_classes;
+    gru_status s = gru_check_values(fn, "fc1_w", w->fc1_w, F, DH, GRU_WEIGHTS_F32);
+    if (s == GRU_OK) s = gru_check_values(fn, "fc1_b", w->fc1_b, F, 0, GRU_WEIGHTS_F32);
+    if (s == GRU_OK) s = gru_check_values(fn, "fc2_w", w->fc2_w, C, F, GRU_WEIGHTS_F32);
+    if (s == GRU_OK) s = gru_check_values(fn, "fc2_b", w->fc2_b, C, 0, GRU_WEIGHTS_F32);
+    return s;
+}
+
+/* After a model creation refused the split columns: the message again, with layer 0's w_ih as the
+ * caller gave it (graph and tab columns together), when a value there is at fault. */
+static gru_status w_ih_error(const gru_predictor_config *c, const gru_predictor_weights *w, gru_status s) {
+    static const char *const what[2] = {"weights[0] (layer 0, direction 0) w_ih", "weights[1] (layer 0, direction 1) w_ih"};
+    for (size_t d = 0; d < (c->bidirectional ? 2u : 1u); d++) {
+        const gru_status e = gru_check_values("gru_predictor_create", what[d], w->gru[d].w_ih, 3 * c->hidden_size,
+                                              c->graph_dim + c->tab_dim, c->weights);
+        if (e != GRU_OK) return e;
+    }
     return s;
 }
 
@@ -100,12 +105,18 @@ gru_status gru_predictor_create(gru_predictor **pred, const gru_predictor_config
         lw[d].w_ih = cols[d];
     }
     gru_config gc = {G, H, c->num_layers, c->bidirectional, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, c->weights};
-    if ((s = gru_model_create(&p->gru, &gc, lw)) != GRU_OK) goto done;
+    if ((s = gru_model_create(&p->gru, &gc, lw)) != GRU_OK) {
+        s = w_ih_error(c, w, s);
+        goto done;
+    }
     if (Tb) {
         gru_layer_weights tw[2];
         for (size_t d = 0; d < D; d++) tw[d] = (gru_layer_weights){cols[2 + d], w->gru[d].w_hh, NULL, NULL};
         gru_config tc = {Tb, H, 1, c->bidirectional, 0, GRU_VARIANT_LINEAR_BEFORE_RESET, c->weights}; /* m->gemm runs it */
-        if ((s = gru_model_create(&p->tab, &tc, tw)) != GRU_OK) goto done;
+        if ((s = gru_model_create(&p->tab, &tc, tw)) != GRU_OK) {
+            s = w_ih_error(c, w, s);
+            goto done;
+        }
         if (p->tab->isa != p->gru->isa || p->tab->ldgx != p->gru->ldgx) {
             s = gru_error(GRU_ERR_INVALID, "gru_predictor_create: the active ISA changed during creation");
             goto done;
@@ -174,11 +185,11 @@ gru_status gru_predictor_forward(const gru_predictor *p, const gru_predictor_arg
         const size_t len = a->lengths ? (size_t)a->lengths[b] : T;
         char what[64];
         snprintf(what, sizeof what, "graph[b=%zu]", b);
-        gru_status s = gru_check_values("gru_predictor_forward", what, a->graph + b * T * G, len, G, INFINITY, "");
+        gru_status s = gru_check_values("gru_predictor_forward", what, a->graph + b * T * G, len, G, GRU_WEIGHTS_F32);
         if (s == GRU_OK && Tb && len) {
             snprintf(what, sizeof what, "tab[b=%zu]", b);
             s = gru_check_values("gru_predictor_forward", what, a->tab + b * (a->tab_per_step ? T : 1) * Tb,
-                                 a->tab_per_step ? len : Tb, a->tab_per_step ? Tb : 0, INFINITY, "");
+                                 a->tab_per_step ? len : Tb, a->tab_per_step ? Tb : 0, GRU_WEIGHTS_F32);
         }
         if (s != GRU_OK) return s;
     }

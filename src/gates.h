@@ -6,6 +6,11 @@
  *           type: per sub-block of sub hidden units (Hp / sub of them), per k < H, the
  *           sub-block's r, z and n weights, sub each (zero past H); int8: then the sub-block's
  *           3 * sub row scales; bf16: k in pairs, [k / 2][gate][unit][k % 2] (weights.h).
+ *           NULL: h_in is zero (+0 or -0) in every lane of every row, and the products with W_hh
+ *           are skipped: each chain is its start value (below). That gives the bits of the full
+ *           step: with finite weights every product is +-0, which leaves a chain unchanged
+ *           except a zero chain's sign, and sigmoid(+-0), tanh(+-0) and h' = fma(z, h - n, n)
+ *           with h, n in {+0, -0} (always +0) do not depend on it. A quant pass does nothing.
  *   gx      row b at gx + b * ldgx: [r | z | n], Hp floats each: the chain start of every gate
  *           (the input projection, with the biases the model folded into it).
  *   bn      LINEAR_BEFORE_RESET: Hp floats, the chain start of W_hn h (b_hh_n, or 0); RESET_BEFORE:

@@ -164,14 +164,14 @@ GATES_ALWAYS_INLINE void gates_bf16_pair(vf a[3][GATES_MR][GATES_NV], const unsi
 /* One tile, kind LBR (r, z, n from h, then the update), RZ (RESET_BEFORE's r and z from h; stores
  * z and r * h) or N (RESET_BEFORE's n from r * h, then the update): rows [row0, row0 + R), vectors
  * [v0, v0 + NVP) of block blk, every k in one go, weights of type wt (int8: the chains start from
- * 0 and end with one fma(scale, chain, start)). (Splitting k into L1-sized chunks, parking the
+ * 0 and end with one fma(scale, chain, start)); no k at all when s->wp is NULL (zero state). (Splitting k into L1-sized chunks, parking the
  * chains in between, was measured slower: the weights stream well from L2. Also with 16 row tiles
  * sharing each 16 KiB chunk, AVX2 H = 1024, B = 64: the k loop alone runs at the FMA peak, 6.0
  * cycles per k for 12 FMAs, with its 96 KiB of weights in L2.) */
 GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int kind,
                                     const int R, const int NVP, const gru_weight_type wt) {
-    const int G = GATES_COUNT(kind), i8 = wt == GRU_WEIGHTS_INT8;
-    const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL;
+    const int G = GATES_COUNT(kind), i8 = wt == GRU_WEIGHTS_INT8 && s->wp;
+    const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, K = s->wp ? H : 0; /* K = 0: zero state */
     vf a[3][GATES_MR][GATES_NV];
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)
@@ -181,15 +181,15 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
             for (int g = 0; g < G; g++) /* r, z, n = 0, 1, 2 */
                 a[g][i][v] = i8 ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
     const size_t vs = gru_gates_sub_bytes(H, VL, wt); /* bytes between sub-blocks */
-    const unsigned char *const wb = s->wp + (blk * GATES_NV + v0) * vs, *w = wb;
+    const unsigned char *const wb = s->wp ? s->wp + (blk * GATES_NV + v0) * vs : NULL, *w = wb;
     const size_t g0 = kind == GATES_N ? 2 * VL : 0; /* N reads only the n weights */
     const float *h = (kind == GATES_N ? s->rh : s->h_in) + row0 * Hp;
     if (wt == GRU_WEIGHTS_BF16) { /* k in pairs: 3 * VL pairs (4 bytes each) per pair row */
         size_t k = 0;
-        for (; k + 1 < H; k += 2, w += 3 * VL * 4) gates_bf16_pair(a, w, vs, g0, h, Hp, k, 1, R, NVP, G);
-        if (k < H) gates_bf16_pair(a, w, vs, g0, h, Hp, k, 0, R, NVP, G);
+        for (; k + 1 < K; k += 2, w += 3 * VL * 4) gates_bf16_pair(a, w, vs, g0, h, Hp, k, 1, R, NVP, G);
+        if (k < K) gates_bf16_pair(a, w, vs, g0, h, Hp, k, 0, R, NVP, G);
     }
-    for (size_t k = 0; wt != GRU_WEIGHTS_BF16 && k < H; k++, w += 3 * VL * gru_weight_bytes(wt)) {
+    for (size_t k = 0; wt != GRU_WEIGHTS_BF16 && k < K; k++, w += 3 * VL * gru_weight_bytes(wt)) {
 #pragma GCC unroll 8
         for (int i = 0; i < R; i++) {
             const vf hb = vf_set1(h[i * Hp + k]);

@@ -50,6 +50,7 @@ static inline gates_q_step gates_q_step_init(float *h_out, float *y, size_t ldy,
 static inline void gates_quant_rows(const gates_q_step *s, int rh, size_t blk0, size_t blk1) {
     const size_t B = s->f.batch, Hp = s->f.Hp, nblk = Hp / GATES_NB;
     const float *x = rh ? s->f.rh : s->f.h_in;
+    if (!s->f.wp) return; /* zero state: the tiles read no quantized rows */
     for (size_t b = B * blk0 / nblk; b < B * blk1 / nblk; b++)
         gru_gates_quantize_row(s->q + b * Hp, s->sx + b, x + b * Hp, s->f.H, Hp);
 }
@@ -62,6 +63,18 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
     const gru_weight_type wt = GRU_WEIGHTS_INT8_DYNAMIC;
     const int G = GATES_COUNT(kind);
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, pairs = (H + 1) / 2;
+    if (!s->wp) { /* zero state: the chains are their starts */
+        vf c[3][GATES_MR][GATES_NV];
+#pragma GCC unroll 8
+        for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+            for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+                for (int g = 0; g < G; g++)
+                    c[g][i][v] = gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+        gates_tile_end(s, c, row0, j0, NULL, 0, NULL, kind, R, NVP);
+        return;
+    }
     vq a[3][GATESQ_MR][GATES_NV];
 #pragma GCC unroll 8
     for (int i = 0; i < R; i++)

@@ -127,6 +127,7 @@ typedef struct step_ctx {
     gru_gates_fn pass;
     float *h_out, *y, *scratch;
     const float *h_in, *gx;
+    const void *w_hh; /* NULL: h_in is zero */
     const unsigned char *active;
     size_t ldy, ldgx, B, parts, blocks;
 } step_ctx;
@@ -135,7 +136,7 @@ static void step_task(void *p, size_t i) {
     const step_ctx *c = p;
     const size_t b0 = c->blocks * i / c->parts, b1 = c->blocks * (i + 1) / c->parts;
     if (b0 < b1)
-        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->dir->w_hh, c->dir->bn, c->active, c->scratch,
+        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->w_hh, c->dir->bn, c->active, c->scratch,
                 c->B, c->m->cfg.hidden_size, b0, b1);
 }
 
@@ -185,11 +186,12 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
             for (size_t b = 0; b < B; b++) active[b] = t < (size_t)len[b];
         float *yt = y ? y + t * s->row_t * c->ldy : NULL;
         const float *gxt = gx + t * s->row_t * c->ldgx;
+        const int zero = k == 0 && !job->h0; /* every row still holds the zero state */
         if (!c->step_threads) {
-            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, B);
+            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, B, zero);
         } else {
-            step_ctx sc = {m, dir, NULL, h_b, yt, scratch, h_a, gxt, masked ? active : NULL, ldy_b, ldgx_b, B,
-                           c->step_threads->n, hp / m->gates.nb};
+            step_ctx sc = {m, dir, NULL, h_b, yt, scratch, h_a, gxt, zero ? NULL : dir->w_hh, masked ? active : NULL,
+                           ldy_b, ldgx_b, B, c->step_threads->n, hp / m->gates.nb};
             for (size_t p = 0; p < m->passes; p++) { /* pass 2 of RESET_BEFORE reads every block of pass 1 */
                 sc.pass = m->pass[p];
                 gru_threads_run(c->step_threads, step_task, &sc, sc.parts);

@@ -55,13 +55,14 @@ static inline const void *gru_model_w_ih_at(const gru_model *m, size_t l, size_t
            col0 / m->gemm.nr * gru_gemm_panel_bytes(m->layer[l].in, m->gemm.nr, m->cfg.weights);
 }
 
-/* One recurrent step of every hidden unit (the gates contract, all blocks, every pass in order). */
+/* One recurrent step of every hidden unit (the gates contract, all blocks, every pass in order);
+ * zero: h_in is all zeros (the first step from a zero state), so the products with W_hh are skipped. */
 static inline void gru_model_step(const gru_model *m, float *h_out, float *y, size_t ldy, const float *h_in,
                                   const float *gx, size_t ldgx, const gru_model_dir *dir, const unsigned char *active,
-                                  float *scratch, size_t B) {
+                                  float *scratch, size_t B, int zero) {
     for (size_t p = 0; p < m->passes; p++)
-        m->pass[p](h_out, y, ldy, h_in, gx, ldgx, dir->w_hh, dir->bn, active, scratch, B, m->cfg.hidden_size, 0,
-                   m->hp / m->gates.nb);
+        m->pass[p](h_out, y, ldy, h_in, gx, ldgx, zero ? NULL : dir->w_hh, dir->bn, active, scratch, B,
+                   m->cfg.hidden_size, 0, m->hp / m->gates.nb);
 }
 
 /* The step loop of one direction d of layer l over a projection already computed, shared by

@@ -5,7 +5,8 @@
  * layers, both directions and variants, optional bias/h0/lengths/outputs, batch_first).
  * Also: a caller workspace of exactly the queried size equals a NULL workspace, one byte less
  * is GRU_ERR_WORKSPACE; gru_cell is one step of gru_forward on every layer and direction,
- * h_out may alias h; one sequence gives the same bits alone and at every position of a batch.
+ * h_out may alias h; one sequence gives the same bits alone and at every position of a batch;
+ * h0 NULL (the first step skips W_hh) gives the bits of an h0 of signed zeros.
  * Seeded by the rig (GRU_TEST_SEED replays a run); GRU_TEST_SCALE scales the configuration
  * count (never below 50; 200 natively, 60 under emulation, i.e. when GRU_TEST_REQUIRE is set). */
 #include <criterion/criterion.h>
@@ -337,6 +338,78 @@ Test(forward, extreme_values) {
     cr_log_info("extreme values: 60 configurations x %d ISAs; %zu outputs equal to scalar (%zu NaN elements on both "
                 "sides); %zu reference y elements inf or NaN",
                 nisa, compared, nans, infs);
+}
+
+/* A zero initial state (h0 NULL, gru_cell's h NULL) lets the first step skip its products with
+ * W_hh (gates.h). It must give the bits of the full products with an h0 of signed zeros: on every
+ * ISA, each type and variant, with lengths, and with data made to produce zero chains of either
+ * sign (x rows and biases of +-0, some zero weights) and, in half the cases, extreme values. */
+static float signed_zero(rig_rng *r) { return rig_below(r, 2) ? 0.0f : -0.0f; }
+
+Test(forward, zero_state_skip) {
+    gru_isa isas[GRU_ISA_COUNT];
+    const int nisa = mrig_isas(isas);
+    rig_rng r = rig_rng_init(275);
+    size_t compared = 0, zero_chains = 0;
+    for (int c = 0; c < 80; c++) {
+        fcase f = random_case(&r, 2.0e5);
+        f.has_h0 = 1, f.want_y = f.want_hn = 1;
+        finputs in;
+        inputs_make(&in, &f, &r);
+        const size_t H = f.cfg.hidden_size, I = f.cfg.input_size, nx = f.T * f.B * I, nh = count_hn(&f);
+        for (size_t i = 0; i < f.cfg.num_layers * mrig_dirs(&f.cfg); i++) {
+            const size_t cols = mrig_layer_input(&f.cfg, i / mrig_dirs(&f.cfg));
+            float *b_ih = (float *)in.w.lw[i].b_ih, *b_hh = (float *)in.w.lw[i].b_hh;
+            for (size_t j = 0; j < 3 * H; j++) {
+                if (rig_below(&r, 2)) b_ih[j] = signed_zero(&r);
+                if (rig_below(&r, 2)) b_hh[j] = signed_zero(&r);
+            }
+            float *w_hh = (float *)in.w.lw[i].w_hh;
+            for (size_t j = 0; j < 3 * H * H / 8 + 1; j++) w_hh[rig_below(&r, (uint32_t)(3 * H * H))] = signed_zero(&r);
+            if (c % 2) {
+                sprinkle(&r, (float *)in.w.lw[i].w_ih, 3 * H * cols, f.cfg.weights);
+                sprinkle(&r, w_hh, 3 * H * H, f.cfg.weights);
+            }
+        }
+        for (size_t row = 0; row < f.T * f.B; row++) /* rows of x all +-0: zero projections */
+            if (rig_below(&r, 3) == 0)
+                for (size_t k = 0; k < I; k++) in.x[row * I + k] = signed_zero(&r);
+        if (c % 2) sprinkle(&r, in.x, nx, GRU_WEIGHTS_F32);
+        /* Signed zeros in h0 in every other case; an empty item's h_n is h0 itself, so those
+         * cases have no empty items. */
+        for (size_t i = 0; i < nh; i++) in.h0[i] = c % 4 < 2 ? 0.0f : signed_zero(&r);
+        for (size_t b = 0; in.lengths && c % 4 >= 2 && b < f.B; b++) in.lengths[b] += in.lengths[b] == 0;
+        const size_t ny = count_y(&f), B = f.B, D = mrig_dirs(&f.cfg);
+        float *y0 = alloc_sentinel(&r, ny), *hn0 = alloc_sentinel(&r, nh);
+        float *y1 = alloc_sentinel(&r, ny), *hn1 = alloc_sentinel(&r, nh);
+        float *cell0 = alloc_sentinel(&r, B * H), *cell1 = alloc_sentinel(&r, B * H);
+        for (int k = 0; k < nisa; k++) {
+            gru_model *m = mrig_model(&f.cfg, in.w.lw, isas[k]);
+            gru_forward_args a = make_args(&f, &in, y1, hn1); /* h0 of signed zeros: the full products */
+            run_ok(m, &a, isas[k], &f, c);
+            a.h0 = NULL, a.y = y0, a.h_n = hn0; /* the skip */
+            run_ok(m, &a, isas[k], &f, c);
+            expect_same_or_nan(y0, y1, ny, "y (h0 NULL vs signed zeros)", isas[k], &f, c, &zero_chains);
+            expect_same_or_nan(hn0, hn1, nh, "h_n (h0 NULL vs signed zeros)", isas[k], &f, c, &zero_chains);
+            for (size_t d = 0; d < D; d++) {
+                gru_status st = gru_cell(m, 0, (int)d, B, in.x, NULL, cell0, NULL, 0);
+                cr_assert(st == GRU_OK, "gru_cell, h NULL: %s", gru_last_error());
+                st = gru_cell(m, 0, (int)d, B, in.x, in.h0 + d * B * H, cell1, NULL, 0);
+                cr_assert(st == GRU_OK, "gru_cell, h zeros: %s", gru_last_error());
+                expect_same_or_nan(cell0, cell1, B * H, "gru_cell (h NULL vs signed zeros)", isas[k], &f, c,
+                                   &zero_chains);
+            }
+            rig_check_guard(y0, "y"), rig_check_guard(hn0, "h_n"), rig_check_guard(cell0, "h_out");
+            compared += 2 + D;
+            gru_model_destroy(m);
+        }
+        rig_free(y0), rig_free(hn0), rig_free(y1), rig_free(hn1), rig_free(cell0), rig_free(cell1);
+        inputs_free(&in);
+    }
+    cr_assert(compared > 0);
+    cr_log_info("zero state: 80 configurations x %d ISAs, %zu outputs of the skipped first step equal to the full "
+                "products (%zu NaN elements on both sides)",
+                nisa, compared, zero_chains);
 }
 
 /* Workspace: exactly the queried size (odd address, filled with NaN, guarded) gives the NULL

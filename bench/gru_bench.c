@@ -114,11 +114,12 @@ static void *gru_setup(const gru_bench_entry *e, char *why, size_t why_len) {
     s->args.seq_len = sh->T;
     s->args.batch = sh->B;
     s->args.x = gru_bench_input_get(sh->T * sh->B * sh->I, 0);
+    s->args.h0 = sh->state ? gru_bench_shape_h0(sh) : NULL;
     s->args.y = gru_malloc(sh->T * sh->B * D * sh->H * sizeof(float));
     s->args.h_n = gru_malloc(sh->L * D * sh->B * sh->H * sizeof(float));
     gru_status st = gru_forward_workspace_size(s->model, sh->T, sh->B, &s->ws_bytes);
     if (st == GRU_OK && s->ws_bytes) s->ws = gru_malloc(s->ws_bytes);
-    if (st == GRU_OK && (!s->args.x || !s->args.y || !s->args.h_n || (s->ws_bytes && !s->ws)))
+    if (st == GRU_OK && (!s->args.x || (sh->state && !s->args.h0) || !s->args.y || !s->args.h_n || (s->ws_bytes && !s->ws)))
         st = gru_error(GRU_ERR_NOMEM, "out of memory for buffers");
     if (st == GRU_OK) st = gru_forward(s->model, &s->args, s->ws, s->ws_bytes);
     if (st != GRU_OK) {

@@ -106,12 +106,12 @@ static void *dnnl_setup(const gru_bench_entry *e, char *why, size_t why_len) {
     const gru_bench_shape *sh = e->params;
     const gru_config c = gru_bench_shape_config(sh);
     const gru_bench_weights *w = gru_bench_weights_get(&c);
-    const float *x = gru_bench_input_get(sh->T * sh->B * sh->I, 0);
+    const float *x = gru_bench_input_get(sh->T * sh->B * sh->I, 0), *h0 = sh->state ? gru_bench_shape_h0(sh) : NULL;
     dnnl_state *s = calloc(1, sizeof *s);
     dnnl_primitive_desc_t pd = NULL;
     dnnl_memory_t wl_usr = NULL, wi_usr = NULL;
     float *ours = NULL;
-    if (!s || !w || !x) {
+    if (!s || !w || !x || (sh->state && !h0)) {
         snprintf(why, why_len, "out of memory");
         goto fail;
     }
@@ -157,7 +157,10 @@ static void *dnnl_setup(const gru_bench_entry *e, char *why, size_t why_len) {
     CK(dnnl_memory_get_data_handle(wl_usr, (void **)&pwl));
     CK(dnnl_memory_get_data_handle(wi_usr, (void **)&pwi));
     memcpy(p[SRC_L], x, sh->T * sh->B * sh->I * sizeof(float));
-    memset(p[SRC_I], 0, dnnl_memory_desc_get_size(&md[SRC_I]));
+    if (h0) /* ldnc: libgru's [L*D, B, H] */
+        memcpy(p[SRC_I], h0, sh->L * (size_t)sh->D * sh->B * sh->H * sizeof(float));
+    else
+        memset(p[SRC_I], 0, dnnl_memory_desc_get_size(&md[SRC_I]));
     map_weights(sh, w->layers, pwl, pwi, p[BIAS]);
     if (!reorder(s->eng, s->st, &md[W_L], wl_usr, s->mem[W_L]) ||
         !reorder(s->eng, s->st, &md[W_I], wi_usr, s->mem[W_I])) {
@@ -173,7 +176,7 @@ static void *dnnl_setup(const gru_bench_entry *e, char *why, size_t why_len) {
     const size_t ny = sh->T * sh->B * (size_t)sh->D * sh->H;
     if (gru_bench_model_get(&c, gru_isa_active(), &model, why, why_len) != GRU_OK) goto fail;
     ours = gru_malloc(ny * sizeof(float));
-    gru_forward_args a = {.seq_len = sh->T, .batch = sh->B, .x = x, .y = ours};
+    gru_forward_args a = {.seq_len = sh->T, .batch = sh->B, .x = x, .h0 = h0, .y = ours};
     if (!ours || gru_forward(model, &a, NULL, 0) != GRU_OK) {
         snprintf(why, why_len, "our forward failed: %s", gru_last_error());
         goto fail;

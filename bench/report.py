@@ -48,11 +48,11 @@ def medians(doc):
 
 
 def parse_case(shape):
-    """"I256_H256_B1_T16[_L2][_D2][_rb]" -> dict with I, H, B, T, L, D and rb."""
-    d = {"L": 1, "D": 1, "rb": False}
+    """"I256_H256_B1_T16[_L2][_D2][_rb][_h0]" -> dict with I, H, B, T, L, D, rb and h0."""
+    d = {"L": 1, "D": 1, "rb": False, "h0": False}
     for p in shape.split("_"):
-        if p == "rb":
-            d["rb"] = True
+        if p in ("rb", "h0"):
+            d[p] = True
         elif p[:1] in "IHBTLD" and p[1:].isdigit():
             d[p[0]] = int(p[1:])
     return d

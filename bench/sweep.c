@@ -4,19 +4,24 @@
 #include <stdio.h>
 
 #include "bench.h"
+#include "data.h"
 
 #define Q (GRU_BENCH_QUICK | GRU_BENCH_FULL)
 #define F GRU_BENCH_FULL
 #define SWEEP(H, B, T, sets)                                                                                           \
-    { "sweep", H, H, B, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_F32 }
+    { "sweep", H, H, B, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_F32, 0 }
 #define NAMED(name, I, H, B, T)                                                                                        \
-    { name, I, H, B, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, Q, GRU_WEIGHTS_F32 }
+    { name, I, H, B, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, Q, GRU_WEIGHTS_F32, 0 }
+/* A streaming call: one step from the state the previous call left, so h0 is given (not zeros,
+ * which would let libgru skip the step's W_hh product). */
+#define STREAM(name, I, H, B, T)                                                                                       \
+    { name, I, H, B, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, Q, GRU_WEIGHTS_F32, 1 }
 /* The memory-bound B = 1 shapes with reduced-precision weights (issue #7). */
 #define LOWP(H, T, sets)                                                                                               \
-    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_F16 },                             \
-    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_BF16 },                        \
-    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8 },                        \
-    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8_DYNAMIC }
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_F16, 0 },                             \
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_BF16, 0 },                        \
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8, 0 },                        \
+    { "sweep", H, H, 1, T, 1, 1, GRU_VARIANT_LINEAR_BEFORE_RESET, sets, GRU_WEIGHTS_INT8_DYNAMIC, 0 }
 
 /* batch x hidden x seq_len with input = hidden, then the named cases. The quick set: every
  * batch and hidden size at T = 16, the per-call floor (T = 1) at both ends, and T = 128 at the
@@ -39,7 +44,7 @@ static const gru_bench_shape shapes[] = {
     NAMED("predictor", 512, 64, 32, 8),
     NAMED("deepspeech2", 1760, 1760, 1, 50),
     NAMED("deepbench", 1536, 1536, 4, 50),
-    NAMED("stream", 256, 256, 1, 1),
+    STREAM("stream", 256, 256, 1, 1),
 };
 /* clang-format on */
 
@@ -58,6 +63,11 @@ void gru_bench_shape_key(const gru_bench_shape *s, char *buf, size_t len) {
     if (k > 0 && (size_t)k < len && s->L != 1) k += snprintf(buf + k, len - (size_t)k, "_L%zu", s->L);
     if (k > 0 && (size_t)k < len && s->D != 1) k += snprintf(buf + k, len - (size_t)k, "_D%d", s->D);
     if (k > 0 && (size_t)k < len && s->variant == GRU_VARIANT_RESET_BEFORE) k += snprintf(buf + k, len - (size_t)k, "_rb");
+    if (k > 0 && (size_t)k < len && s->state) k += snprintf(buf + k, len - (size_t)k, "_h0");
     if (k > 0 && (size_t)k < len && s->weights != GRU_WEIGHTS_F32)
         snprintf(buf + k, len - (size_t)k, "_%s", gru_weight_type_name(s->weights));
+}
+
+const float *gru_bench_shape_h0(const gru_bench_shape *s) {
+    return gru_bench_input_get(s->L * (size_t)s->D * s->B * s->H, 1);
 }

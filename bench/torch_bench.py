@@ -5,7 +5,7 @@
 usage: /usr/bin/python3 torch_bench.py RESULTS.json OUT.json [--threads N] [--full] [--max-gflop X]
 
 What a Python user gets: torch.no_grad(), torch.set_num_threads(N), fp32, time-major input,
-h0 = zeros, default PyTorch init (weights do not change the time). Each shape: one timed warm-up
+h0 = zeros (random in [-1, 1] for a carried-state shape, key suffix _h0), default PyTorch init (weights do not change the time). Each shape: one timed warm-up
 call, then repeats for ~0.3 s (1 s with --full; at least 3, or 1 when the warm-up alone took
 longer than that), median. With one thread the clock is the
 thread's CPU time, as gru_bench uses then, so a busy machine inflates neither; wall time
@@ -70,14 +70,15 @@ def main():
             with torch.no_grad():
                 gru = torch.nn.GRU(I, H, num_layers=L, bidirectional=D == 2)
                 x = torch.rand(T, B, I) * 2 - 1
+                h0 = torch.rand(L * D, B, H) * 2 - 1 if s["h0"] else None
                 t0 = clock()
-                gru(x)  # warm-up
+                gru(x, h0)  # warm-up
                 first = clock() - t0
                 reps = 1 if first > budget else max(3, min(500, int(budget / max(first, 1e-9))))
                 times = []
                 for _ in range(reps):
                     t0 = clock()
-                    gru(x)
+                    gru(x, h0)
                     times.append(clock() - t0)
             rec["median_us"] = statistics.median(times) * 1e6
             rec["reps"] = reps

@@ -8,7 +8,9 @@
  * precision reached is reported). Threads: --threads N (default gru_get_num_threads(), i.e.
  * GRU_NUM_THREADS or 1) through gru_set_num_threads. Clock: with one thread the thread's CPU time
  * by default - one thread computes, and other processes on a shared machine then inflate nothing
- * - or wall time; with more, wall time (the other threads' work must count). */
+ * - or wall time; with more, wall time (the other threads' work must count). h0: zeros (NULL, so
+ * the first step skips its W_hh product), or with --h0 a random state in [-1, 1] (a streaming call
+ * that carries its state). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,7 @@
 
 typedef struct time_opts {
     size_t I, H, B, T, L, threads;
-    int bidirectional, json, wall; /* wall: -1 until --clock or the thread count decides */
+    int bidirectional, json, wall, h0; /* wall: -1 until --clock or the thread count decides */
     gru_variant variant;
     gru_weight_type weights;
     const char *isa; /* NULL: the active ISA */
@@ -90,6 +92,8 @@ static int parse(int argc, char **argv, time_opts *o) {
             o->bidirectional = 1;
         } else if (!strcmp(argv[i], "--json")) {
             o->json = 1;
+        } else if (!strcmp(argv[i], "--h0")) {
+            o->h0 = 1;
         } else {
             return gru_cli_usage("unknown argument '%s'", argv[i]);
         }
@@ -113,7 +117,7 @@ static void fill(float *p, size_t n, float a, unsigned long long *s) {
 typedef struct bench_setup {
     gru_config cfg;
     gru_layer_weights *layers;
-    float *weights, *x, *y;
+    float *weights, *x, *y, *h0; /* h0 NULL: zeros */
     gru_model *model;
     void *ws;
     size_t ws_bytes;
@@ -125,6 +129,7 @@ static void teardown(bench_setup *b) {
     gru_free(b->weights);
     gru_free(b->x);
     gru_free(b->y);
+    gru_free(b->h0);
     gru_free(b->ws);
     free(b->layers);
 }
@@ -132,7 +137,7 @@ static void teardown(bench_setup *b) {
 static gru_status setup(const time_opts *o, bench_setup *b) {
     const size_t D = o->bidirectional ? 2 : 1, H = o->H;
     b->cfg = (gru_config){o->I, H, o->L, o->bidirectional, 1, o->variant, o->weights};
-    size_t total = 0, n, h3, tb, nx, ny;
+    size_t total = 0, n, h3, tb, nx, ny, nh;
     for (size_t l = 0; l < o->L; l++) { /* D * 3H * (I_l + H + 2) floats per layer */
         const size_t in = l ? D * H : o->I;
         if (!gru_mul_ok(H, 3, &h3) || !gru_add_ok(in, H + 2, &n) || !gru_mul_ok(n, h3 * D, &n) ||
@@ -141,17 +146,20 @@ static gru_status setup(const time_opts *o, bench_setup *b) {
     }
     if (!gru_mul_ok(o->T, o->B, &tb) || !gru_mul_ok(tb, o->I, &nx) || !gru_mul_ok(tb, D * H, &ny) ||
         !gru_mul_ok(nx, sizeof(float), &n) || !gru_mul_ok(ny, sizeof(float), &n) ||
+        !gru_mul_ok(o->L * D, o->B, &nh) || !gru_mul_ok(nh, H, &nh) || !gru_mul_ok(nh, sizeof(float), &n) ||
         !gru_mul_ok(total, sizeof(float), &n))
         return gru_error(GRU_ERR_OVERFLOW, "the input or output size overflows");
     b->layers = calloc(o->L * D, sizeof *b->layers);
     b->weights = gru_malloc(total * sizeof(float));
     b->x = gru_malloc(nx * sizeof(float));
     b->y = gru_malloc(ny * sizeof(float));
-    if (!b->layers || !b->weights || !b->x || !b->y)
+    if (o->h0) b->h0 = gru_malloc(nh * sizeof(float));
+    if (!b->layers || !b->weights || !b->x || !b->y || (o->h0 && !b->h0))
         return gru_error(GRU_ERR_NOMEM, "out of memory for weights or data");
     unsigned long long seed = 42;
     fill(b->weights, total, 1.0f / sqrtf((float)H), &seed);
     fill(b->x, nx, 1.0f, &seed);
+    if (b->h0) fill(b->h0, nh, 1.0f, &seed);
     float *p = b->weights;
     for (size_t l = 0; l < o->L; l++) {
         const size_t in = l ? D * H : o->I;
@@ -190,7 +198,7 @@ int gru_cli_time(int argc, char **argv) {
     }
     bench_setup b = {0};
     gru_status s = setup(&o, &b);
-    gru_forward_args args = {.seq_len = o.T, .batch = o.B, .x = b.x, .y = b.y};
+    gru_forward_args args = {.seq_len = o.T, .batch = o.B, .x = b.x, .h0 = b.h0, .y = b.y};
     if (s == GRU_OK) s = gru_forward(b.model, &args, b.ws, b.ws_bytes);
     if (s != GRU_OK) {
         fprintf(stderr, "gru time: %s (%s)\n", gru_last_error(), gru_status_str(s));
@@ -257,15 +265,16 @@ int gru_cli_time(int argc, char **argv) {
                "\"hidden\": %zu, \"batch\": %zu, \"seq\": %zu, \"layers\": %zu, \"bidirectional\": %s, "
                "\"variant\": \"%s\", \"ci95_pct\": %.3f, \"samples\": %zu, \"calls_per_sample\": %ld, "
                "\"clock\": \"%s\", \"version\": \"%s\", \"weights\": \"%s\", \"packed_bytes\": %zu, "
-               "\"create_ms\": %.3f}\n",
+               "\"create_ms\": %.3f, \"h0\": %s}\n",
                us, gflops, isa, o.threads, o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "true" : "false", variant,
                100 * ci, n, k, clock, gru_version(), gru_weight_type_name(o.weights), info.packed_weight_bytes,
-               1e3 * b.create_s);
+               1e3 * b.create_s, o.h0 ? "true" : "false");
     } else {
         printf("gru time: I=%zu H=%zu B=%zu T=%zu L=%zu %s %s, isa %s, %zu thread%s, %s weights (%zu packed bytes, "
-               "created in %.2f ms)\n",
+               "created in %.2f ms), h0 %s\n",
                o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "bidirectional" : "unidirectional", variant, isa, o.threads,
-               o.threads > 1 ? "s" : "", gru_weight_type_name(o.weights), info.packed_weight_bytes, 1e3 * b.create_s);
+               o.threads > 1 ? "s" : "", gru_weight_type_name(o.weights), info.packed_weight_bytes, 1e3 * b.create_s,
+               o.h0 ? "random" : "zeros");
         printf("  median %.2f us per forward, %.2f GFLOP/s  (95%% CI +-%.1f%%, %zu samples x %ld call%s, %s time)\n",
                us, gflops, 100 * ci, n, k, k > 1 ? "s" : "", o.wall ? "wall" : "thread CPU");
     }

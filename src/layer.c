@@ -182,16 +182,28 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
     const gru_model_dir *dir = &m->dir[c->l * m->D + d];
     for (size_t k = 0; k < steps; k++) {
         const size_t t = d ? steps - 1 - k : k;
-        if (masked)
-            for (size_t b = 0; b < B; b++) active[b] = t < (size_t)len[b];
+        /* Rows [0, n) are computed, n - 1 the last active row (n >= 1: the longest is active);
+         * the inactive rows after it keep their state and get y = 0 here, as the kernel would
+         * do. With lengths in decreasing order (PyTorch's packed order) a step computes only its
+         * active rows. */
+        size_t n = B;
+        if (masked) {
+            n = 0;
+            for (size_t b = 0; b < B; b++)
+                if ((active[b] = t < (size_t)len[b])) n = b + 1;
+            for (size_t b = n; b < B; b++) {
+                memcpy(h_b + b * hp, h_a + b * hp, hp * sizeof(float));
+                if (y) memset(y + t * s->row_t * c->ldy + b * ldy_b, 0, H * sizeof(float));
+            }
+        }
         float *yt = y ? y + t * s->row_t * c->ldy : NULL;
         const float *gxt = gx + t * s->row_t * c->ldgx;
         const int zero = k == 0 && !job->h0; /* every row still holds the zero state */
         if (!c->step_threads) {
-            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, B, zero);
+            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, n, zero);
         } else {
             step_ctx sc = {m, dir, NULL, h_b, yt, scratch, h_a, gxt, zero ? NULL : dir->w_hh, masked ? active : NULL,
-                           ldy_b, ldgx_b, B, c->step_threads->n, hp / m->gates.nb};
+                           ldy_b, ldgx_b, n, c->step_threads->n, hp / m->gates.nb};
             for (size_t p = 0; p < m->passes; p++) { /* pass 2 of RESET_BEFORE reads every block of pass 1 */
                 sc.pass = m->pass[p];
                 gru_threads_run(c->step_threads, step_task, &sc, sc.parts);

@@ -80,11 +80,11 @@ void gru_project(const gru_model *m, size_t l, float *g, size_t ldg, const float
  * let B = 8 run as two whole recurrences instead of a join per step. */
 #define SLICE_ROWS 4
 
-/* The state and scratch of one direction for B rows (gru_direction_workspace's layout); a batch
- * slice [b0, b1) uses the rows b0.. of each region, disjoint from every other slice. */
+/* The regions of one direction for B rows (gru_direction_workspace's layout); a batch slice
+ * [b0, b1) uses the rows b0.. of each region, disjoint from every other slice. */
 typedef struct dir_bufs {
-    float *h_a, *h_b, *scratch;
-    unsigned char *active;
+    float *h_a, *h_b, *scratch, *gxc; /* gxc: B rows of 3 hp, gathered gx */
+    size_t *order;                    /* 2 B: the rows' items, and the sort's buffer */
 } dir_bufs;
 
 typedef struct rec_ctx {
@@ -98,25 +98,27 @@ typedef struct rec_ctx {
     const gru_threads *step_threads; /* non-NULL: split every step into hidden-unit blocks */
 } rec_ctx;
 
-int gru_direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active) {
-    size_t s, x;
-    return gru_mul_ok(B, m->hp, &s) && gru_mul_ok(s, 2 * sizeof(float), &s) && gru_align_ok(s, state) &&
+int gru_direction_regions(const gru_model *m, size_t B, gru_dir_regions *r) {
+    size_t s, x, g;
+    return gru_mul_ok(B, m->hp, &s) && gru_mul_ok(s, 2 * sizeof(float), &s) && gru_align_ok(s, &r->state) &&
            gru_gates_scratch_floats(B, m->hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, m->cfg.weights, &x) &&
-           gru_mul_ok(x, sizeof(float), &x) && gru_align_ok(x, scratch) && gru_align_ok(B, active);
+           gru_mul_ok(x, sizeof(float), &x) && gru_align_ok(x, &r->scratch) && gru_mul_ok(B, 3 * m->hp, &g) &&
+           gru_mul_ok(g, sizeof(float), &g) && gru_align_ok(g, &r->gxc) && gru_mul_ok(B, 2 * sizeof(size_t), &x) &&
+           gru_align_ok(x, &r->order);
 }
 
 int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes) {
-    size_t state, scratch, active;
-    return gru_direction_regions(m, B, &state, &scratch, &active) && gru_add_ok(state, scratch, bytes) &&
-           gru_add_ok(*bytes, active, bytes);
+    gru_dir_regions r;
+    return gru_direction_regions(m, B, &r) && gru_add_ok(r.state, r.scratch, bytes) && gru_add_ok(*bytes, r.gxc, bytes) &&
+           gru_add_ok(*bytes, r.order, bytes);
 }
 
 static dir_bufs bufs_of(const gru_model *m, size_t B, void *ws) {
-    size_t state = 0, scratch = 0, active = 0;
-    gru_direction_regions(m, B, &state, &scratch, &active); /* checked by gru_direction_workspace */
-    float *h = ws;
-    dir_bufs b = {h, h + B * m->hp, (float *)((unsigned char *)ws + state),
-                  (unsigned char *)ws + state + scratch};
+    gru_dir_regions r;
+    gru_direction_regions(m, B, &r); /* checked by gru_direction_workspace */
+    unsigned char *p = ws;
+    dir_bufs b = {(float *)p, (float *)p + B * m->hp, (float *)(p + r.state), (float *)(p + r.state + r.scratch),
+                  (size_t *)(void *)(p + r.state + r.scratch + r.gxc)};
     return b;
 }
 
@@ -128,7 +130,6 @@ typedef struct step_ctx {
     float *h_out, *y, *scratch;
     const float *h_in, *gx;
     const void *w_hh; /* NULL: h_in is zero */
-    const unsigned char *active;
     size_t ldy, ldgx, B, parts, blocks;
 } step_ctx;
 
@@ -136,85 +137,105 @@ static void step_task(void *p, size_t i) {
     const step_ctx *c = p;
     const size_t b0 = c->blocks * i / c->parts, b1 = c->blocks * (i + 1) / c->parts;
     if (b0 < b1)
-        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->w_hh, c->dir->bn, c->active, c->scratch,
-                c->B, c->m->cfg.hidden_size, b0, b1);
+        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->w_hh, c->dir->bn, NULL, c->scratch, c->B,
+                c->m->cfg.hidden_size, b0, b1);
 }
 
-/* Rows [b0, b1) of direction jobs[j] through every step (gru_run_direction's contract). */
+/* order[0..n) stably by decreasing len[order[i]] (bottom-up merge sort; tmp: n more). */
+static void sort_by_length(size_t *order, size_t *tmp, size_t n, const int64_t *len) {
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            const size_t mid = n - lo > w ? lo + w : n, hi = n - mid > w ? mid + w : n;
+            size_t a = lo, b = mid, o = lo;
+            while (a < mid && b < hi) tmp[o++] = len[order[b]] > len[order[a]] ? order[b++] : order[a++];
+            while (a < mid) tmp[o++] = order[a++];
+            while (b < hi) tmp[o++] = order[b++];
+        }
+        memcpy(order, tmp, n * sizeof *order);
+    }
+}
+
+/* Rows [b0, b1) of direction jobs[j] through every step (gru_run_direction's contract). With
+ * lengths, state row i holds item order[i], the items by decreasing length (stable: the identity
+ * when they come in that order, as PyTorch packs them), so the items active at a step are the
+ * first n rows and the step computes only those. In another order their gx rows are gathered
+ * (gxc) and y is copied from the new state (the kernel writes y with the same bits). The rest
+ * keep their state and get y = 0. A row's bits depend only on its own inputs: the order changes
+ * none. */
 static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
     const gru_model *m = c->m;
     const gru_steps *s = c->s;
     const gru_dir_job *job = &c->jobs[j];
-    const size_t T = s->T, Bfull = s->B, B = b1 - b0, H = m->cfg.hidden_size, hp = m->hp, d = job->d;
-    const dir_bufs full = bufs_of(m, Bfull, job->ws);
-    float *h_a = full.h_a + b0 * hp, *h_b = full.h_b + b0 * hp;
+    const size_t T = s->T, B = b1 - b0, H = m->cfg.hidden_size, hp = m->hp, d = job->d;
+    const dir_bufs full = bufs_of(m, s->B, job->ws);
+    float *h_a = full.h_a + b0 * hp, *h_b = full.h_b + b0 * hp, *gxc = full.gxc + b0 * 3 * hp;
     size_t row_scratch = 0; /* floats of scratch per row (checked by gru_direction_workspace) */
     gru_gates_scratch_floats(1, hp, m->cfg.variant == GRU_VARIANT_RESET_BEFORE, m->cfg.weights, &row_scratch);
     float *scratch = full.scratch ? full.scratch + b0 * row_scratch : NULL;
-    unsigned char *active = full.active + b0;
+    size_t *order = full.order + 2 * b0;
     const int64_t *len = s->lengths ? s->lengths + b0 : NULL;
     const float *gx = c->gx + b0 * s->row_b * c->ldgx + d * 3 * hp;
     float *y = c->y ? c->y + b0 * s->row_b * c->ldy + d * H : NULL;
     const size_t ldgx_b = s->row_b * c->ldgx, ldy_b = s->row_b * c->ldy;
 
-    for (size_t b = 0; b < B; b++) { /* the state rows, padded with zeros */
-        float *row = h_a + b * hp;
+    int permuted = 0;
+    for (size_t i = 0; i < B; i++) {
+        order[i] = i;
+        permuted |= len && i > 0 && len[i] > len[i - 1];
+    }
+    if (permuted) sort_by_length(order, order + B, B, len);
+    /* Steps t >= the longest length change nothing (every row inactive: the state stays, y is
+     * zero), in both directions, so they are skipped and only their y rows are zeroed. */
+    const size_t steps = len ? (size_t)len[order[0]] : T;
+    for (size_t i = 0; i < B; i++) { /* the state rows, padded with zeros */
+        float *row = h_a + i * hp;
         if (job->h0)
-            memcpy(row, job->h0 + (b0 + b) * H, H * sizeof(float));
+            memcpy(row, job->h0 + (b0 + order[i]) * H, H * sizeof(float));
         else
             memset(row, 0, H * sizeof(float));
         memset(row + H, 0, (hp - H) * sizeof(float));
-    }
-    /* Steps t >= the slice's longest length change nothing (every row inactive: the state stays,
-     * y is zero), in both directions, so they are skipped and only their y rows are zeroed. */
-    size_t steps = T;
-    int masked = 0;
-    if (len) {
-        steps = 0;
-        for (size_t b = 0; b < B; b++) {
-            masked |= (size_t)len[b] != T;
-            if ((size_t)len[b] > steps) steps = (size_t)len[b];
-        }
     }
     if (y)
         for (size_t t = steps; t < T; t++)
             for (size_t b = 0; b < B; b++) memset(y + t * s->row_t * c->ldy + b * ldy_b, 0, H * sizeof(float));
     const gru_model_dir *dir = &m->dir[c->l * m->D + d];
+    size_t n = B; /* rows active at this step: those of length > t */
     for (size_t k = 0; k < steps; k++) {
         const size_t t = d ? steps - 1 - k : k;
-        /* Rows [0, n) are computed, n - 1 the last active row (n >= 1: the longest is active);
-         * the inactive rows after it keep their state and get y = 0 here, as the kernel would
-         * do. With lengths in decreasing order (PyTorch's packed order) a step computes only its
-         * active rows. */
-        size_t n = B;
-        if (masked) {
-            n = 0;
-            for (size_t b = 0; b < B; b++)
-                if ((active[b] = t < (size_t)len[b])) n = b + 1;
-            for (size_t b = n; b < B; b++) {
-                memcpy(h_b + b * hp, h_a + b * hp, hp * sizeof(float));
-                if (y) memset(y + t * s->row_t * c->ldy + b * ldy_b, 0, H * sizeof(float));
-            }
+        while (len && n > 0 && (size_t)len[order[n - 1]] <= t) n--;
+        while (len && n < B && (size_t)len[order[n]] > t) n++;
+        float *yt = y ? y + t * s->row_t * c->ldy : NULL, *ys = permuted ? NULL : yt;
+        const float *g = gx + t * s->row_t * c->ldgx;
+        size_t ldg = ldgx_b;
+        if (permuted) {
+            for (size_t i = 0; i < n; i++) memcpy(gxc + i * 3 * hp, g + order[i] * ldgx_b, 3 * hp * sizeof(float));
+            g = gxc, ldg = 3 * hp;
         }
-        float *yt = y ? y + t * s->row_t * c->ldy : NULL;
-        const float *gxt = gx + t * s->row_t * c->ldgx;
         const int zero = k == 0 && !job->h0; /* every row still holds the zero state */
         if (!c->step_threads) {
-            gru_model_step(m, h_b, yt, ldy_b, h_a, gxt, ldgx_b, dir, masked ? active : NULL, scratch, n, zero);
+            gru_model_step(m, h_b, ys, ldy_b, h_a, g, ldg, dir, NULL, scratch, n, zero);
         } else {
-            step_ctx sc = {m, dir, NULL, h_b, yt, scratch, h_a, gxt, zero ? NULL : dir->w_hh, masked ? active : NULL,
-                           ldy_b, ldgx_b, n, c->step_threads->n, hp / m->gates.nb};
+            step_ctx sc = {m, dir, NULL, h_b, ys, scratch, h_a, g, zero ? NULL : dir->w_hh,
+                           ldy_b, ldg, n, c->step_threads->n, hp / m->gates.nb};
             for (size_t p = 0; p < m->passes; p++) { /* pass 2 of RESET_BEFORE reads every block of pass 1 */
                 sc.pass = m->pass[p];
                 gru_threads_run(c->step_threads, step_task, &sc, sc.parts);
             }
+        }
+        for (size_t i = n; i < B; i++) memcpy(h_b + i * hp, h_a + i * hp, hp * sizeof(float));
+        for (size_t i = permuted ? 0 : n; yt && i < B; i++) {
+            float *yr = yt + order[i] * ldy_b;
+            if (i < n)
+                memcpy(yr, h_b + i * hp, H * sizeof(float));
+            else
+                memset(yr, 0, H * sizeof(float));
         }
         float *tmp = h_a;
         h_a = h_b;
         h_b = tmp;
     }
     if (job->h_n)
-        for (size_t b = 0; b < B; b++) memcpy(job->h_n + (b0 + b) * c->ldh, h_a + b * hp, H * sizeof(float));
+        for (size_t i = 0; i < B; i++) memcpy(job->h_n + (b0 + order[i]) * c->ldh, h_a + i * hp, H * sizeof(float));
 }
 
 /* Task i: direction i / slices, slice i % slices (whole tiles of mr rows; the last takes the rest). */

@@ -76,13 +76,18 @@ typedef struct gru_steps {
     const int64_t *lengths;
 } gru_steps;
 /* Bytes of the workspace gru_run_direction needs for B rows (a multiple of GRU_ALIGN); 0 on overflow.
- * The layout: the state double buffer (2 * B * hp floats), the gates kernel's scratch, B activity
- * flags, each region GRU_ALIGN-aligned (gru_direction_regions gives their sizes). A batch slice
- * [b0, b1) uses rows b0.. of every region, so threads never need more. */
+ * The layout: the state double buffer (2 * B * hp floats), the gates kernel's scratch, gathered gx
+ * rows (B * 3 * hp floats), the rows' order (2 * B size_t), each region GRU_ALIGN-aligned
+ * (gru_direction_regions gives their sizes). A batch slice [b0, b1) uses rows b0.. of every
+ * region, so threads never need more. */
+typedef struct gru_dir_regions {
+    size_t state, scratch, gxc, order;
+} gru_dir_regions;
 int gru_direction_workspace(const gru_model *m, size_t B, size_t *bytes);
-int gru_direction_regions(const gru_model *m, size_t B, size_t *state, size_t *scratch, size_t *active);
-/* ws: gru_direction_workspace() bytes, GRU_ALIGN-aligned. One thread. Steps where no row of the
- * batch is active are skipped (only their y rows are zeroed): the same bits. */
+int gru_direction_regions(const gru_model *m, size_t B, gru_dir_regions *r);
+/* ws: gru_direction_workspace() bytes, GRU_ALIGN-aligned. One thread. A step computes only the
+ * rows active at it, steps where none is are skipped (only their y rows are zeroed): the same
+ * bits. */
 void gru_run_direction(const gru_model *m, size_t l, size_t d, const gru_steps *s, const float *h0, const float *gx,
                        size_t ldgx, float *y, size_t ldy, float *h_n, size_t ldh, void *ws);
 

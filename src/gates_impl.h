@@ -89,6 +89,20 @@ GATES_ALWAYS_INLINE vf gates_start(const gates_step *s, size_t row, size_t j, in
     return kind == GATES_LBR && gate == 2 ? vf_load(s->bn + j) : vf_load(s->gx + row * s->ldgx + gate * s->Hp + j);
 }
 
+/* A tile's chains, rows [row0, row0 + R), vectors [0, NVP) from unit j0, at their start values
+ * (gates_start), or at 0 where `zero` (the chains the int8 types scale at the end). */
+GATES_ALWAYS_INLINE void gates_starts(const gates_step *s, vf c[3][GATES_MR][GATES_NV], size_t row0, size_t j0,
+                                      const int kind, const int R, const int NVP, const int zero) {
+    const int G = GATES_COUNT(kind);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) /* r, z, n = 0, 1, 2 */
+                c[g][i][v] = zero ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+}
+
 /* The end of every tile, after its k loop: the chains c of rows [row0, row0 + R), vectors [0, NVP)
  * from unit j0. Where the type keeps integers (sc: the scales of the tile's first sub-block,
  * [gate][unit], the next sub-block's vs bytes on; NULL for the float types) first
@@ -173,13 +187,7 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
     const int G = GATES_COUNT(kind), i8 = wt == GRU_WEIGHTS_INT8 && s->wp;
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, K = s->wp ? H : 0; /* K = 0: zero state */
     vf a[3][GATES_MR][GATES_NV];
-#pragma GCC unroll 8
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-        for (int v = 0; v < NVP; v++)
-#pragma GCC unroll 3
-            for (int g = 0; g < G; g++) /* r, z, n = 0, 1, 2 */
-                a[g][i][v] = i8 ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+    gates_starts(s, a, row0, j0, kind, R, NVP, i8);
     const size_t vs = gru_gates_sub_bytes(H, VL, wt); /* bytes between sub-blocks */
     const unsigned char *const wb = s->wp ? s->wp + (blk * GATES_NV + v0) * vs : NULL, *w = wb;
     const size_t g0 = kind == GATES_N ? 2 * VL : 0; /* N reads only the n weights */

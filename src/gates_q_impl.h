@@ -65,13 +65,7 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, pairs = (H + 1) / 2;
     if (!s->wp) { /* zero state: the chains are their starts */
         vf c[3][GATES_MR][GATES_NV];
-#pragma GCC unroll 8
-        for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-            for (int v = 0; v < NVP; v++)
-#pragma GCC unroll 3
-                for (int g = 0; g < G; g++)
-                    c[g][i][v] = gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+        gates_starts(s, c, row0, j0, kind, R, NVP, 0);
         gates_tile_end(s, c, row0, j0, NULL, 0, NULL, kind, R, NVP);
         return;
     }

@@ -178,8 +178,8 @@ GATES_ALWAYS_INLINE void gates_bf16_pair(vf a[3][GATES_MR][GATES_NV], const unsi
 /* One tile, kind LBR (r, z, n from h, then the update), RZ (RESET_BEFORE's r and z from h; stores
  * z and r * h) or N (RESET_BEFORE's n from r * h, then the update): rows [row0, row0 + R), vectors
  * [v0, v0 + NVP) of block blk, every k in one go, weights of type wt (int8: the chains start from
- * 0 and end with one fma(scale, chain, start)); no k at all when s->wp is NULL (zero state). (Splitting k into L1-sized chunks, parking the
- * chains in between, was measured slower: the weights stream well from L2. Also with 16 row tiles
+ * 0 and end with one fma(scale, chain, start)); no k at all when s->wp is NULL (zero state).
+ * (Splitting k into L1-sized chunks, parking the chains in between, was measured slower: the weights stream well from L2. Also with 16 row tiles
  * sharing each 16 KiB chunk, AVX2 H = 1024, B = 64: the k loop alone runs at the FMA peak, 6.0
  * cycles per k for 12 FMAs, with its 96 KiB of weights in L2.) */
 GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int kind,

@@ -160,8 +160,9 @@ static void sort_by_length(size_t *order, size_t *tmp, size_t n, const int64_t *
  * when they come in that order, as PyTorch packs them), so the items active at a step are the
  * first n rows and the step computes only those. In another order their gx rows are gathered
  * (gxc) and y is copied from the new state (the kernel writes y with the same bits). The rest
- * keep their state and get y = 0. A row's bits depend only on its own inputs: the order changes
- * none. */
+ * keep their state and get y = 0: an inactive row is never written, its state copied into the
+ * other buffer once, when it stops (or at the first step), so both buffers hold it. A row's bits
+ * depend only on its own inputs: the order changes none. */
 static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
     const gru_model *m = c->m;
     const gru_steps *s = c->s;
@@ -201,9 +202,10 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
     const gru_model_dir *dir = &m->dir[c->l * m->D + d];
     size_t n = B; /* rows active at this step: those of length > t */
     for (size_t k = 0; k < steps; k++) {
-        const size_t t = d ? steps - 1 - k : k;
+        const size_t t = d ? steps - 1 - k : k, was = n;
         while (len && n > 0 && (size_t)len[order[n - 1]] <= t) n--;
         while (len && n < B && (size_t)len[order[n]] > t) n++;
+        for (size_t i = n; i < was; i++) memcpy(h_b + i * hp, h_a + i * hp, hp * sizeof(float)); /* stopped */
         float *yt = y ? y + t * s->row_t * c->ldy : NULL, *ys = permuted ? NULL : yt;
         const float *g = gx + t * s->row_t * c->ldgx;
         size_t ldg = ldgx_b;
@@ -222,7 +224,6 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
                 gru_threads_run(c->step_threads, step_task, &sc, sc.parts);
             }
         }
-        for (size_t i = n; i < B; i++) memcpy(h_b + i * hp, h_a + i * hp, hp * sizeof(float));
         for (size_t i = permuted ? 0 : n; yt && i < B; i++) {
             float *yr = yt + order[i] * ldy_b;
             if (i < n)

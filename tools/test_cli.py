@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks the gru command line tool end to end: usage errors exit 2 with a message, `gru info`
 names every dispatch slot, `gru time --json` prints one object with the documented keys and
-sane values, --threads and GRU_NUM_THREADS set the thread count (a bad GRU_NUM_THREADS warns once
+sane values (--h0 echoed), --threads and GRU_NUM_THREADS set the thread count (a bad GRU_NUM_THREADS warns once
 and gives 1).  usage: test_cli.py PATH/TO/gru"""
 import os
 import json
@@ -39,7 +39,7 @@ for slot in ("act.sigmoid", "act.tanh", "gemm.gemm", "gates.lbr", "gates.rb_rz",
     check(len(line) == 1 and line[0].split()[1] in ("scalar", "avx2", "avx512", "neon"), f"gru info: slot {slot}")
 check("isa active" in out and "isa detected" in out, "gru info: isa lines")
 
-for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--variant", "reset-before"]):
+for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--variant", "reset-before", "--h0"]):
     rc, out, err = run("time", *SHAPE, "--json", *extra)
     check(rc == 0, f"gru time {extra}: exit {rc}: {err.strip()}")
     try:
@@ -57,6 +57,7 @@ for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--var
         check(abs(j["gflops"] - flops / (j["median_us"] * 1e3)) <= 1e-3 * j["gflops"], "gru time: GFLOP/s formula")
         if extra:
             check(j["isa"] == "scalar" and j["variant"] == "reset-before" and j["bidirectional"], "gru time: options")
+        check(j.get("h0") is bool(extra), f"gru time {extra}: h0 {j.get('h0')}")
 
 # Threads: --threads, GRU_NUM_THREADS (default for --threads), a bad value warns once and gives 1.
 env_clean = {"GRU_NUM_THREADS": ""}

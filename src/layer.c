@@ -215,7 +215,7 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
         }
         const int zero = k == 0 && !job->h0; /* every row still holds the zero state */
         if (!c->step_threads) {
-            gru_model_step(m, h_b, ys, ldy_b, h_a, g, ldg, dir, NULL, scratch, n, zero);
+            gru_model_step(m, h_b, ys, ldy_b, h_a, g, ldg, dir, NULL, scratch, n, zero, (int)(k & 1));
         } else {
             step_ctx sc = {m, dir, NULL, h_b, ys, scratch, h_a, g, zero ? NULL : dir->w_hh,
                            ldy_b, ldg, n, c->step_threads->n, hp / m->gates.nb};

@@ -56,13 +56,22 @@ static inline const void *gru_model_w_ih_at(const gru_model *m, size_t l, size_t
 }
 
 /* One recurrent step of every hidden unit (the gates contract, all blocks, every pass in order);
- * zero: h_in is all zeros (the first step from a zero state), so the products with W_hh are skipped. */
+ * zero: h_in is all zeros (the first step from a zero state), so the products with W_hh are skipped.
+ * down: the blocks run from the last to the first, one call each. Steps alternate it, so a step
+ * starts with the block the previous one ended with, whose weights are still in L1 when a block
+ * fits there (I = H = 64: half of W_hh's 48 KiB read from L1 instead of L2). Blocks are
+ * independent, so the order changes no bits. */
 static inline void gru_model_step(const gru_model *m, float *h_out, float *y, size_t ldy, const float *h_in,
                                   const float *gx, size_t ldgx, const gru_model_dir *dir, const unsigned char *active,
-                                  float *scratch, size_t B, int zero) {
+                                  float *scratch, size_t B, int zero, int down) {
+    const size_t nblk = m->hp / m->gates.nb;
+    const void *w = zero ? NULL : dir->w_hh;
     for (size_t p = 0; p < m->passes; p++)
-        m->pass[p](h_out, y, ldy, h_in, gx, ldgx, zero ? NULL : dir->w_hh, dir->bn, active, scratch, B,
-                   m->cfg.hidden_size, 0, m->hp / m->gates.nb);
+        if (!down)
+            m->pass[p](h_out, y, ldy, h_in, gx, ldgx, w, dir->bn, active, scratch, B, m->cfg.hidden_size, 0, nblk);
+        else
+            for (size_t b = nblk; b-- > 0;)
+                m->pass[p](h_out, y, ldy, h_in, gx, ldgx, w, dir->bn, active, scratch, B, m->cfg.hidden_size, b, b + 1);
 }
 
 /* The step loop of one direction d of layer l over a projection already computed, shared by

@@ -88,7 +88,7 @@ gru_status gru_neighbor_forward(const gru_model *m, const gru_neighbor_args *a) 
                     active[b] = t < (size_t)(off[b + 1] - off[b]);
                     if (active[b]) memcpy(g + b * g3, gx + (size_t)a->indices[off[b] + t] * ld + d * g3, g3 * sizeof(float));
                 }
-                gru_model_step(m, h_b, NULL, 0, h_a, g, g3, dir, active, scratch, B, k == 0);
+                gru_model_step(m, h_b, NULL, 0, h_a, g, g3, dir, active, scratch, B, k == 0, (int)(k & 1));
                 if (a->y)
                     for (size_t b = 0; b < B; b++)
                         if (active[b]) memcpy(a->y + ((size_t)off[b] + t) * D * H + d * H, h_b + b * hp, H * sizeof(float));

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * The sequence driver: arguments, workspace, layers, directions, lengths, h0 / h_n.
- * Per layer: one GEMM projects every (t, b) row for both directions at once (gx), then each
- * direction walks its steps with the gates kernel, double-buffering the state (src/layer.c). The
- * work of a direction (and of any batch slice or block of hidden units inside a step) depends on
- * no other, so threads split it there without changing a bit; the workspace does not depend on
+ * Per layer: one GEMM projects every (t, b) row for both directions at once (gx; with lengths only
+ * the rows the steps read), then each direction walks its steps with the gates kernel,
+ * double-buffering the state (src/layer.c). The work of a direction (and of any batch slice or
+ * block of hidden units inside a step) depends on no other, so threads split it there without
+ * changing a bit; the workspace does not depend on
  * the thread count. */
 #include <math.h>
 #include <string.h>
@@ -91,6 +92,39 @@ static gru_status check_args(const gru_model *m, const gru_forward_args *a, fwd_
     return GRU_OK;
 }
 
+/* With lengths, the recurrence reads gx row (t, b) only while t < lengths[b] (both directions),
+ * so the projection covers only the runs of such rows, in row order. A single padding row between
+ * two runs is computed with them: a run of one row multiplies W_ih by one vector, at up to 3x the
+ * cost per row of a 4-row tile (measured: I = H = 1024, B = 64, lengths alternating T, T / 2
+ * time-major, 1.27x slower when every padding row is skipped, 1.00 with this rule; lengths in
+ * decreasing order, I = H = 256, B = 64, T = 32: 0.75x the time of projecting every row).
+ * Which rows are computed changes no bits: a row's chains depend only on that row. */
+#define PROJ_GAP_ROWS 2
+
+static void project_layer(const gru_model *m, size_t l, const gru_steps *s, float *gx, const float *a,
+                          const gru_threads *t) {
+    const size_t rows = s->T * s->B, lda = m->layer[l].in;
+    if (!s->lengths) {
+        gru_project(m, l, gx, m->ldgx, a, lda, rows, 0, m->ldgx, t);
+        return;
+    }
+    size_t r = 0;
+    for (;;) {
+        size_t r0 = rows, r1 = rows, gap = 0; /* the run [r0, r1), then the padding rows after it */
+        for (; r < rows; r++) {
+            const size_t b = s->row_b == 1 ? r % s->B : r / s->T, tt = s->row_b == 1 ? r / s->B : r % s->T;
+            if (tt < (size_t)s->lengths[b]) {
+                if (r0 == rows) r0 = r;
+                r1 = r + 1, gap = 0;
+            } else if (r0 < rows && ++gap >= PROJ_GAP_ROWS) {
+                break;
+            }
+        }
+        if (r0 == rows) return;
+        gru_project(m, l, gx + r0 * m->ldgx, m->ldgx, a + r0 * lda, lda, r1 - r0, 0, m->ldgx, t);
+    }
+}
+
 gru_status gru_forward(const gru_model *model, const gru_forward_args *args, void *workspace, size_t workspace_bytes) {
     fwd_plan p;
     gru_status st = check_args(model, args, &p);
@@ -114,7 +148,7 @@ gru_status gru_forward(const gru_model *model, const gru_forward_args *args, voi
     const gru_steps steps = {T, B, args->batch_first ? 1 : B, args->batch_first ? T : 1, args->lengths};
     const gru_threads t = gru_threads_get(args->threadpool);
     for (size_t l = 0; l < L; l++) {
-        gru_project(m, l, gx, m->ldgx, l ? inter : args->x, m->layer[l].in, T * B, 0, m->ldgx, &t);
+        project_layer(m, l, &steps, gx, l ? inter : args->x, &t);
         gru_dir_job jobs[2];
         for (size_t d = 0; d < m->D; d++) {
             const size_t hidx = l * m->D + d;

@@ -21,11 +21,17 @@
 #define gates_acc_avx512 24
 #define gates_mr_neon 4
 #define gates_acc_neon 24
+/* Vector registers of each ISA (the scalar reference: as AVX2). */
+#define gates_vregs_c 16
+#define gates_vregs_avx2 16
+#define gates_vregs_avx512 32
+#define gates_vregs_neon 32
 
 #define GATES_NB GRU_ISA_FN(gru_gates_nb)
 #define GATES_NV (GATES_NB / VL)
 #define GATES_MR GRU_ISA_FN(gates_mr)
 #define GATES_ACC GRU_ISA_FN(gates_acc)
+#define GATES_VREGS GRU_ISA_FN(gates_vregs)
 /* Vectors per tile for r rows and g gates: the most (dividing GATES_NV) whose g * r * NVP
  * chains fit the accumulator budget. */
 #define GATES_NVP(r, g)                                     \
@@ -134,10 +140,31 @@ GATES_ALWAYS_INLINE void gates_tile_end(const gates_step *s, vf c[3][GATES_MR][G
  * one load per vector (w: the pair row of k). An odd H's last k runs alone: its pad weight is
  * never multiplied (fma(x, +0, -0) would turn a -0 chain into +0). One row: both halves of a pair
  * feed its chains at once (one op per weight vector). Several rows: the widened weights feed
- * every row, k then k + 1, as the other types do (interleaving needs two broadcasts per row). */
+ * every row, k then k + 1, as the other types do, when the chains, the six widened vectors per
+ * sub-block and a broadcast fit the registers; else (AVX2 B >= 4: 12 + 6 + 1 > 16) each pair
+ * row feeds every row's chains, k then k + 1, before the next one is loaded, the rows' h loaded
+ * again for each (the barrier keeps the compiler from holding 2R broadcasts): caching either
+ * pushed chains onto the stack, a store and a reload per k (AVX2, B = 8, H = 256: 0.81x the
+ * time; B = 64 0.84x; B = 3, which fits, 1.17x slower this way). */
 GATES_ALWAYS_INLINE void gates_bf16_pair(vf a[3][GATES_MR][GATES_NV], const unsigned char *w, size_t vs, size_t g0,
                                          const float *h, size_t Hp, size_t k, const int both, const int R,
                                          const int NVP, const int G) {
+    if (R > 1 && both && G * NVP * (R + 2) + 1 > GATES_VREGS) {
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; v++)
+#pragma GCC unroll 3
+            for (int g = 0; g < G; g++) {
+                __asm__ volatile("" : : : "memory");
+                vf lo, hi;
+                vf_load_bf16x2((const uint16_t *)(w + v * vs) + 2 * (g0 + (size_t)g * VL), &lo, &hi);
+#pragma GCC unroll 8
+                for (int i = 0; i < R; i++) {
+                    a[g][i][v] = vf_fma(vf_set1(h[i * Hp + k]), lo, a[g][i][v]);
+                    a[g][i][v] = vf_fma(vf_set1(h[i * Hp + k + 1]), hi, a[g][i][v]);
+                }
+            }
+        return;
+    }
     if (R > 1 && both) {
 #pragma GCC unroll 2
         for (int half = 0; half < 2; half++)
@@ -208,15 +235,26 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
                     a[g][i][v] = vf_fma(hb, wt_load(w + v * vs, g0 + (size_t)g * VL, wt), a[g][i][v]);
         }
     }
-    if (wt == GRU_WEIGHTS_BF16) {
-        /* bf16's chains go through memory once here: otherwise GCC 12 keeps some of them on the
-         * stack inside the k loop, for the register pressure of the activations after it (AVX2,
-         * B = 3, H = 256: 23 -> 15 us per step). Not for the other types: there it measured no
-         * gain, and ~10 % slower at I = H = 64, B = 1 on AVX-512. */
+    if (wt != GRU_WEIGHTS_F32) {
+        /* The chains of the widening types go through memory once here: otherwise GCC 12 keeps
+         * some of them on the stack inside the k loop (a store and a reload per k on each such
+         * chain), for the register pressure of the activations after it. AVX2, B = 1, I = H = 1024,
+         * T = 16: fp16 0.86x the time, int8 0.90x; bf16, B = 3, H = 256: 23 -> 15 us per step.
+         * Not for fp32: no spills there, and ~10 % slower at I = H = 64, B = 1 on AVX-512. */
         vf park[3][GATES_MR][GATES_NV];
-        memcpy(park, a, sizeof park);
+#pragma GCC unroll 3
+        for (int g = 0; g < G; g++)
+#pragma GCC unroll 8
+            for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+                for (int v = 0; v < NVP; v++) park[g][i][v] = a[g][i][v];
         __asm__ volatile("" : : "r"(park) : "memory");
-        memcpy(a, park, sizeof park);
+#pragma GCC unroll 3
+        for (int g = 0; g < G; g++)
+#pragma GCC unroll 8
+            for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+                for (int v = 0; v < NVP; v++) a[g][i][v] = park[g][i][v];
     }
     /* int8: the scales follow each sub-block's weights */
     gates_tile_end(s, a, row0, j0, i8 ? wb + gru_gates_sub_weights_bytes(H, VL, wt) : NULL, vs, NULL, kind, R, NVP);

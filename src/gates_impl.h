@@ -136,6 +136,28 @@ GATES_ALWAYS_INLINE void gates_tile_end(const gates_step *s, vf c[3][GATES_MR][G
             gates_finish(s, row0 + i, j0 + v * VL, c[0][i][v], c[G > 1][i][v], c[G > 2 ? 2 : 0][i][v], kind);
 }
 
+/* A tile's chains through memory once, between its k loop and its end: otherwise GCC 12 keeps some
+ * of the widening types' chains on the stack inside the k loop (a store and a reload per k on each
+ * such chain), for the register pressure of the activations after it. AVX2, B = 1, I = H = 1024,
+ * T = 16: fp16 0.86x the time, int8 0.90x; bf16, B = 3, H = 256: 23 -> 15 us per step. Not for
+ * fp32: no spills there, and ~10 % slower at I = H = 64, B = 1 on AVX-512. */
+GATES_ALWAYS_INLINE void gates_park(vf c[3][GATES_MR][GATES_NV], const int G, const int R, const int NVP) {
+    vf park[3][GATES_MR][GATES_NV];
+#pragma GCC unroll 3
+    for (int g = 0; g < G; g++)
+#pragma GCC unroll 8
+        for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+            for (int v = 0; v < NVP; v++) park[g][i][v] = c[g][i][v];
+    __asm__ volatile("" : : "r"(park) : "memory");
+#pragma GCC unroll 3
+    for (int g = 0; g < G; g++)
+#pragma GCC unroll 8
+        for (int i = 0; i < R; i++)
+#pragma GCC unroll 8
+            for (int v = 0; v < NVP; v++) c[g][i][v] = park[g][i][v];
+}
+
 /* bf16 pairs (weights.h): the tile's chains take the weights of k, then of k + 1 when `both`, from
  * one load per vector (w: the pair row of k). An odd H's last k runs alone: its pad weight is
  * never multiplied (fma(x, +0, -0) would turn a -0 chain into +0). One row: both halves of a pair
@@ -235,27 +257,8 @@ GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk
                     a[g][i][v] = vf_fma(hb, wt_load(w + v * vs, g0 + (size_t)g * VL, wt), a[g][i][v]);
         }
     }
-    if (wt != GRU_WEIGHTS_F32) {
-        /* The chains of the widening types go through memory once here: otherwise GCC 12 keeps
-         * some of them on the stack inside the k loop (a store and a reload per k on each such
-         * chain), for the register pressure of the activations after it. AVX2, B = 1, I = H = 1024,
-         * T = 16: fp16 0.86x the time, int8 0.90x; bf16, B = 3, H = 256: 23 -> 15 us per step.
-         * Not for fp32: no spills there, and ~10 % slower at I = H = 64, B = 1 on AVX-512. */
-        vf park[3][GATES_MR][GATES_NV];
-#pragma GCC unroll 3
-        for (int g = 0; g < G; g++)
-#pragma GCC unroll 8
-            for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-                for (int v = 0; v < NVP; v++) park[g][i][v] = a[g][i][v];
-        __asm__ volatile("" : : "r"(park) : "memory");
-#pragma GCC unroll 3
-        for (int g = 0; g < G; g++)
-#pragma GCC unroll 8
-            for (int i = 0; i < R; i++)
-#pragma GCC unroll 8
-                for (int v = 0; v < NVP; v++) a[g][i][v] = park[g][i][v];
-    }
+    if (wt != GRU_WEIGHTS_F32) /* the widening types: see gates_park */
+        gates_park(a, G, R, NVP);
     /* int8: the scales follow each sub-block's weights */
     gates_tile_end(s, a, row0, j0, i8 ? wb + gru_gates_sub_weights_bytes(H, VL, wt) : NULL, vs, NULL, kind, R, NVP);
 }

@@ -112,7 +112,7 @@ static void project_layer(const gru_model *m, size_t l, const gru_steps *s, floa
     for (;;) {
         size_t r0 = rows, r1 = rows, gap = 0; /* the run [r0, r1), then the padding rows after it */
         for (; r < rows; r++) {
-            const size_t b = s->row_b == 1 ? r % s->B : r / s->T, tt = s->row_b == 1 ? r / s->B : r % s->T;
+            const size_t b = r / s->row_b % s->B, tt = r / s->row_t % s->T;
             if (tt < (size_t)s->lengths[b]) {
                 if (r0 == rows) r0 = r;
                 r1 = r + 1, gap = 0;

@@ -10,7 +10,9 @@
  * by default - one thread computes, and other processes on a shared machine then inflate nothing
  * - or wall time; with more, wall time (the other threads' work must count). h0: zeros (NULL, so
  * the first step skips its W_hh product), or with --h0 a random state in [-1, 1] (a streaming call
- * that carries its state). */
+ * that carries its state). Lengths (packed sequences): none (every item T steps), or with
+ * --lengths sorted T down to 1 evenly over the batch (the order pack_padded_sequence keeps), or
+ * random, uniform in [1, T]; the GFLOP/s then count the steps within the lengths only. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@
 typedef struct time_opts {
     size_t I, H, B, T, L, threads;
     int bidirectional, json, wall, h0; /* wall: -1 until --clock or the thread count decides */
+    const char *lengths; /* NULL, "sorted" or "random" */
     gru_variant variant;
     gru_weight_type weights;
     const char *isa; /* NULL: the active ISA */
@@ -84,6 +87,11 @@ static int parse(int argc, char **argv, time_opts *o) {
             if (r < 0) return gru_cli_usage("--weights needs a value");
             if (gru_weight_type_from_name(v, &o->weights) != GRU_OK)
                 return gru_cli_usage("--weights: '%s' is not fp32, fp16, bf16 or int8", v);
+        } else if ((r = gru_cli_opt(argc, argv, &i, "--lengths", &v)) != 0) {
+            if (r < 0) return gru_cli_usage("--lengths needs a value");
+            if (strcmp(v, "sorted") && strcmp(v, "random"))
+                return gru_cli_usage("--lengths: '%s' is not sorted or random", v);
+            o->lengths = v;
         } else if ((r = gru_cli_opt(argc, argv, &i, "--clock", &v)) != 0) {
             if (r < 0) return gru_cli_usage("--clock needs a value");
             if (strcmp(v, "cpu") && strcmp(v, "wall")) return gru_cli_usage("--clock: '%s' is not cpu or wall", v);
@@ -118,6 +126,8 @@ typedef struct bench_setup {
     gru_config cfg;
     gru_layer_weights *layers;
     float *weights, *x, *y, *h0; /* h0 NULL: zeros */
+    int64_t *lengths;            /* NULL: every item T steps */
+    double steps;                /* sum of the items' steps */
     gru_model *model;
     void *ws;
     size_t ws_bytes;
@@ -131,6 +141,7 @@ static void teardown(bench_setup *b) {
     gru_free(b->y);
     gru_free(b->h0);
     gru_free(b->ws);
+    free(b->lengths);
     free(b->layers);
 }
 
@@ -154,12 +165,26 @@ static gru_status setup(const time_opts *o, bench_setup *b) {
     b->x = gru_malloc(nx * sizeof(float));
     b->y = gru_malloc(ny * sizeof(float));
     if (o->h0) b->h0 = gru_malloc(nh * sizeof(float));
-    if (!b->layers || !b->weights || !b->x || !b->y || (o->h0 && !b->h0))
+    if (o->lengths) b->lengths = malloc(o->B * sizeof *b->lengths);
+    if (!b->layers || !b->weights || !b->x || !b->y || (o->h0 && !b->h0) || (o->lengths && !b->lengths))
         return gru_error(GRU_ERR_NOMEM, "out of memory for weights or data");
     unsigned long long seed = 42;
     fill(b->weights, total, 1.0f / sqrtf((float)H), &seed);
     fill(b->x, nx, 1.0f, &seed);
     if (b->h0) fill(b->h0, nh, 1.0f, &seed);
+    b->steps = (double)tb;
+    if (b->lengths) {
+        b->steps = 0;
+        for (size_t i = 0; i < o->B; i++) {
+            size_t len = o->B > 1 ? o->T - (o->T - 1) * i / (o->B - 1) : o->T; /* sorted: T .. 1 */
+            if (!strcmp(o->lengths, "random")) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                len = 1 + (size_t)((seed >> 33) % o->T);
+            }
+            b->lengths[i] = (int64_t)len;
+            b->steps += (double)len;
+        }
+    }
     float *p = b->weights;
     for (size_t l = 0; l < o->L; l++) {
         const size_t in = l ? D * H : o->I;
@@ -198,7 +223,7 @@ int gru_cli_time(int argc, char **argv) {
     }
     bench_setup b = {0};
     gru_status s = setup(&o, &b);
-    gru_forward_args args = {.seq_len = o.T, .batch = o.B, .x = b.x, .h0 = b.h0, .y = b.y};
+    gru_forward_args args = {.seq_len = o.T, .batch = o.B, .x = b.x, .h0 = b.h0, .lengths = b.lengths, .y = b.y};
     if (s == GRU_OK) s = gru_forward(b.model, &args, b.ws, b.ws_bytes);
     if (s != GRU_OK) {
         fprintf(stderr, "gru time: %s (%s)\n", gru_last_error(), gru_status_str(s));
@@ -255,8 +280,8 @@ int gru_cli_time(int argc, char **argv) {
     }
     double flops = 0;
     for (size_t l = 0; l < o.L; l++)
-        flops += 2.0 * 3 * (double)o.H * (double)((l ? (o.bidirectional ? 2 : 1) * o.H : o.I) + o.H) * (double)o.B *
-                 (double)o.T * (o.bidirectional ? 2 : 1);
+        flops += 2.0 * 3 * (double)o.H * (double)((l ? (o.bidirectional ? 2 : 1) * o.H : o.I) + o.H) * b.steps *
+                 (o.bidirectional ? 2 : 1);
     const double us = med * 1e6, gflops = flops / med / 1e9;
     const char *isa = gru_isa_name(info.isa), *variant = o.variant == GRU_VARIANT_RESET_BEFORE ? "reset-before" : "lbr";
     const char *clock = o.wall ? "wall" : "thread_cpu";
@@ -265,16 +290,16 @@ int gru_cli_time(int argc, char **argv) {
                "\"hidden\": %zu, \"batch\": %zu, \"seq\": %zu, \"layers\": %zu, \"bidirectional\": %s, "
                "\"variant\": \"%s\", \"ci95_pct\": %.3f, \"samples\": %zu, \"calls_per_sample\": %ld, "
                "\"clock\": \"%s\", \"version\": \"%s\", \"weights\": \"%s\", \"packed_bytes\": %zu, "
-               "\"create_ms\": %.3f, \"h0\": %s}\n",
+               "\"create_ms\": %.3f, \"h0\": %s, \"lengths\": \"%s\", \"steps\": %.0f}\n",
                us, gflops, isa, o.threads, o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "true" : "false", variant,
                100 * ci, n, k, clock, gru_version(), gru_weight_type_name(o.weights), info.packed_weight_bytes,
-               1e3 * b.create_s, o.h0 ? "true" : "false");
+               1e3 * b.create_s, o.h0 ? "true" : "false", o.lengths ? o.lengths : "none", b.steps);
     } else {
         printf("gru time: I=%zu H=%zu B=%zu T=%zu L=%zu %s %s, isa %s, %zu thread%s, %s weights (%zu packed bytes, "
-               "created in %.2f ms), h0 %s\n",
+               "created in %.2f ms), h0 %s, lengths %s (%.0f of %zu steps)\n",
                o.I, o.H, o.B, o.T, o.L, o.bidirectional ? "bidirectional" : "unidirectional", variant, isa, o.threads,
                o.threads > 1 ? "s" : "", gru_weight_type_name(o.weights), info.packed_weight_bytes, 1e3 * b.create_s,
-               o.h0 ? "random" : "zeros");
+               o.h0 ? "random" : "zeros", o.lengths ? o.lengths : "none", b.steps, o.T * o.B);
         printf("  median %.2f us per forward, %.2f GFLOP/s  (95%% CI +-%.1f%%, %zu samples x %ld call%s, %s time)\n",
                us, gflops, 100 * ci, n, k, k > 1 ? "s" : "", o.wall ? "wall" : "thread CPU");
     }

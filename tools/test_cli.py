@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks the gru command line tool end to end: usage errors exit 2 with a message, `gru info`
 names every dispatch slot, `gru time --json` prints one object with the documented keys and
-sane values (--h0 echoed), --threads and GRU_NUM_THREADS set the thread count (a bad GRU_NUM_THREADS warns once
+sane values (--h0 and --lengths echoed), --threads and GRU_NUM_THREADS set the thread count (a bad GRU_NUM_THREADS warns once
 and gives 1).  usage: test_cli.py PATH/TO/gru"""
 import os
 import json
@@ -28,6 +28,7 @@ def check(cond, what):
 
 for bad in ([], ["bogus"], ["info", "x"], ["time"], ["time", *SHAPE[:-2]], ["time", *SHAPE, "--threads", "1025"],
             ["time", *SHAPE, "--threads", "0"], ["time", *SHAPE, "--threads", "2", "--clock", "cpu"], ["time", *SHAPE, "--isa", "sse"], ["time", *SHAPE, "--variant", "x"],
+            ["time", *SHAPE, "--lengths", "all"], ["time", *SHAPE, "--lengths"],
             ["time", *SHAPE, "--frob"], ["time", *SHAPE[:-1]], ["time", "--input-size", "-1", *SHAPE[2:]]):
     rc, out, err = run(*bad)
     check(rc == 2 and "usage: gru" in err, f"gru {' '.join(bad)}: exit {rc}, want 2 with usage")
@@ -39,7 +40,8 @@ for slot in ("act.sigmoid", "act.tanh", "gemm.gemm", "gates.lbr", "gates.rb_rz",
     check(len(line) == 1 and line[0].split()[1] in ("scalar", "avx2", "avx512", "neon"), f"gru info: slot {slot}")
 check("isa active" in out and "isa detected" in out, "gru info: isa lines")
 
-for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--variant", "reset-before", "--h0"]):
+FULL = ["--isa", "scalar", "--layers", "2", "--bidirectional", "--variant", "reset-before", "--h0"]
+for extra in ([], FULL, ["--lengths", "sorted"], ["--lengths", "random"]):
     rc, out, err = run("time", *SHAPE, "--json", *extra)
     check(rc == 0, f"gru time {extra}: exit {rc}: {err.strip()}")
     try:
@@ -52,12 +54,17 @@ for extra in ([], ["--isa", "scalar", "--layers", "2", "--bidirectional", "--var
             check(k in j, f"gru time --json: key {k}")
         check(j.get("median_us", 0) > 0 and j.get("gflops", 0) > 0, "gru time: positive time and rate")
         check((j["input_size"], j["hidden"], j["batch"], j["seq"], j["threads"]) == (3, 5, 2, 3, 1), "gru time: echo")
-        layers, d = (2, 2) if extra else (1, 1)
-        flops = sum(2 * 3 * 5 * ((3 if l == 0 else d * 5) + 5) * 2 * 3 for l in range(layers)) * d
+        layers, d = (2, 2) if extra == FULL else (1, 1)
+        # B = 2, T = 3: sorted lengths 3, 1; random ones in [1, 3] (echoed as "steps")
+        lengths = extra[1] if extra[:1] == ["--lengths"] else "none"
+        steps = {"none": 6, "sorted": 4}.get(lengths, j.get("steps", 0))
+        check(j.get("lengths") == lengths and j.get("steps") == steps and 2 <= steps <= 6,
+              f"gru time {extra}: lengths {j.get('lengths')}, steps {j.get('steps')}")
+        flops = sum(2 * 3 * 5 * ((3 if l == 0 else d * 5) + 5) * steps for l in range(layers)) * d
         check(abs(j["gflops"] - flops / (j["median_us"] * 1e3)) <= 1e-3 * j["gflops"], "gru time: GFLOP/s formula")
-        if extra:
+        if extra == FULL:
             check(j["isa"] == "scalar" and j["variant"] == "reset-before" and j["bidirectional"], "gru time: options")
-        check(j.get("h0") is bool(extra), f"gru time {extra}: h0 {j.get('h0')}")
+        check(j.get("h0") is (extra == FULL), f"gru time {extra}: h0 {j.get('h0')}")
 
 # Threads: --threads, GRU_NUM_THREADS (default for --threads), a bad value warns once and gives 1.
 env_clean = {"GRU_NUM_THREADS": ""}

@@ -4,8 +4,7 @@
  * the rows the steps read), then each direction walks its steps with the gates kernel,
  * double-buffering the state (src/layer.c). The work of a direction (and of any batch slice or
  * block of hidden units inside a step) depends on no other, so threads split it there without
- * changing a bit; the workspace does not depend on
- * the thread count. */
+ * changing a bit; the workspace does not depend on the thread count. */
 #include <math.h>
 #include <string.h>
 

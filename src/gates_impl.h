@@ -106,7 +106,8 @@ GATES_ALWAYS_INLINE void gates_starts(const gates_step *s, vf c[3][GATES_MR][GAT
         for (int v = 0; v < NVP; v++)
 #pragma GCC unroll 3
             for (int g = 0; g < G; g++) /* r, z, n = 0, 1, 2 */
-                c[g][i][v] = zero ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
+                c[g][i][v] =
+                    zero ? vf_set1(0.0f) : gates_start(s, row0 + i, j0 + v * VL, kind == GATES_N ? 2 : g, kind);
 }
 
 /* The end of every tile, after its k loop: the chains c of rows [row0, row0 + R), vectors [0, NVP)
@@ -228,9 +229,10 @@ GATES_ALWAYS_INLINE void gates_bf16_pair(vf a[3][GATES_MR][GATES_NV], const unsi
  * z and r * h) or N (RESET_BEFORE's n from r * h, then the update): rows [row0, row0 + R), vectors
  * [v0, v0 + NVP) of block blk, every k in one go, weights of type wt (int8: the chains start from
  * 0 and end with one fma(scale, chain, start)); no k at all when s->wp is NULL (zero state).
- * (Splitting k into L1-sized chunks, parking the chains in between, was measured slower: the weights stream well from L2. Also with 16 row tiles
- * sharing each 16 KiB chunk, AVX2 H = 1024, B = 64: the k loop alone runs at the FMA peak, 6.0
- * cycles per k for 12 FMAs, with its 96 KiB of weights in L2.) */
+ * (Splitting k into L1-sized chunks, parking the chains in between, was measured slower: the
+ * weights stream well from L2. Also with 16 row tiles sharing each 16 KiB chunk, AVX2 H = 1024,
+ * B = 64: the k loop alone runs at the FMA peak, 6.0 cycles per k for 12 FMAs, with its 96 KiB of
+ * weights in L2.) */
 GATES_ALWAYS_INLINE void gates_tile(const gates_step *s, size_t row0, size_t blk, size_t v0, const int kind,
                                     const int R, const int NVP, const gru_weight_type wt) {
     const int G = GATES_COUNT(kind), i8 = wt == GRU_WEIGHTS_INT8 && s->wp;

@@ -175,12 +175,12 @@ static gru_status setup(const time_opts *o, bench_setup *b) {
     b->steps = (double)tb;
     if (b->lengths) {
         b->steps = 0;
+        const int random = !strcmp(o->lengths, "random");
         for (size_t i = 0; i < o->B; i++) {
-            size_t len = o->B > 1 ? o->T - (o->T - 1) * i / (o->B - 1) : o->T; /* sorted: T .. 1 */
-            if (!strcmp(o->lengths, "random")) {
-                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-                len = 1 + (size_t)((seed >> 33) % o->T);
-            }
+            if (random) seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const size_t len = random ? 1 + (size_t)((seed >> 33) % o->T)
+                               : o->B > 1 ? o->T - (o->T - 1) * i / (o->B - 1) /* sorted: T .. 1 */
+                                          : o->T;
             b->lengths[i] = (int64_t)len;
             b->steps += (double)len;
         }

@@ -129,7 +129,6 @@ typedef struct step_ctx {
     gru_gates_fn pass;
     float *h_out, *y, *scratch;
     const float *h_in, *gx;
-    const void *w_hh; /* NULL: h_in is zero */
     size_t ldy, ldgx, B, parts, blocks;
 } step_ctx;
 
@@ -137,7 +136,7 @@ static void step_task(void *p, size_t i) {
     const step_ctx *c = p;
     const size_t b0 = c->blocks * i / c->parts, b1 = c->blocks * (i + 1) / c->parts;
     if (b0 < b1)
-        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->w_hh, c->dir->bn, NULL, c->scratch, c->B,
+        c->pass(c->h_out, c->y, c->ldy, c->h_in, c->gx, c->ldgx, c->dir->w_hh, c->dir->bn, NULL, c->scratch, c->B,
                 c->m->cfg.hidden_size, b0, b1);
 }
 
@@ -214,11 +213,10 @@ static void run_rows(const rec_ctx *c, size_t j, size_t b0, size_t b1) {
             g = gxc, ldg = 3 * hp;
         }
         const int zero = k == 0 && !job->h0; /* every row still holds the zero state */
-        if (!c->step_threads) {
+        if (!c->step_threads || zero) { /* a zero state's step has no W_hh product: too little to split */
             gru_model_step(m, h_b, ys, ldy_b, h_a, g, ldg, dir, NULL, scratch, n, zero, (int)(k & 1));
         } else {
-            step_ctx sc = {m, dir, NULL, h_b, ys, scratch, h_a, g, zero ? NULL : dir->w_hh,
-                           ldy_b, ldg, n, c->step_threads->n, hp / m->gates.nb};
+            step_ctx sc = {m, dir, NULL, h_b, ys, scratch, h_a, g, ldy_b, ldg, n, c->step_threads->n, hp / m->gates.nb};
             for (size_t p = 0; p < m->passes; p++) { /* pass 2 of RESET_BEFORE reads every block of pass 1 */
                 sc.pass = m->pass[p];
                 gru_threads_run(c->step_threads, step_task, &sc, sc.parts);

@@ -59,14 +59,17 @@ typedef struct pool_item {
     size_t n;
 } pool_item;
 static pool_item *pools;
+static _Atomic(pool_item *) last; /* the pool the last lookup found: a call needs no lock */
 static mtx_t pools_mtx;
 static once_flag pools_once = ONCE_FLAG_INIT;
 static void pools_init(void) { mtx_init(&pools_mtx, mtx_plain); }
 
 static pthreadpool_t library_pool(size_t n) {
+    pool_item *p = atomic_load_explicit(&last, memory_order_acquire); /* items are never freed */
+    if (p && p->n == n) return p->pool;
     call_once(&pools_once, pools_init);
     mtx_lock(&pools_mtx);
-    pool_item *p = pools;
+    p = pools;
     while (p && p->n != n) p = p->next;
     if (!p && (p = malloc(sizeof *p)) != NULL) {
         p->pool = pthreadpool_create(n);
@@ -77,6 +80,7 @@ static pthreadpool_t library_pool(size_t n) {
         else
             free(p), p = NULL;
     }
+    if (p) atomic_store_explicit(&last, p, memory_order_release);
     mtx_unlock(&pools_mtx);
     return p ? p->pool : NULL;
 }

@@ -31,6 +31,12 @@
 #define gru_gemm_nr_avx2 24
 #define gru_gemm_nr_avx512 64
 #define gru_gemm_nr_neon 16
+/* Rows per register tile of each ISA's kernel (a row range of another size ends in a thinner
+ * tile). */
+#define gru_gemm_mr_c 4
+#define gru_gemm_mr_avx2 4
+#define gru_gemm_mr_avx512 6
+#define gru_gemm_mr_neon 6
 
 #define decl_gemm_fn(name)                                                                                     \
     void(name)(float *g, size_t ldg, const float *a, size_t lda, const void *wp, const float *start, size_t m, \
@@ -40,6 +46,7 @@ typedef decl_gemm_fn(*gru_gemm_fn);
 typedef struct GruGemmDSP {
     gru_gemm_fn gemm[GRU_WEIGHT_TYPES]; /* by gru_weight_type */
     size_t nr; /* panel width the packed weights must have for `gemm` */
+    size_t mr; /* rows per register tile */
 } GruGemmDSP;
 
 GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_f32);
@@ -56,6 +63,7 @@ GRU_DECL_ISA_FNS(decl_gemm_fn, gru_gemm_i8);
         (c)->gemm[GRU_WEIGHTS_INT8] = gru_gemm_i8_##isa;   \
         (c)->gemm[GRU_WEIGHTS_INT8_DYNAMIC] = gru_gemm_i8_##isa; /* W_ih of int8dyn is int8 */ \
         (c)->nr = gru_gemm_nr_##isa;                       \
+        (c)->mr = gru_gemm_mr_##isa;                       \
     } while (0)
 
 /* Fills the table for a CPU flag mask: the reference first, then newer ISAs over it. */

@@ -16,18 +16,14 @@
 /* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere).
  * AVX2: 4 rows x 24 columns measured faster than 6 x 16 (fewer row-tail tiles, more columns
  * per broadcast of a). */
-#define gemm_mr_c 4
 #define gemm_acc_c 16
-#define gemm_mr_avx2 4
 #define gemm_acc_avx2 12
-#define gemm_mr_avx512 6
 #define gemm_acc_avx512 24
-#define gemm_mr_neon 6
 #define gemm_acc_neon 24
 
 #define GEMM_NR GRU_ISA_FN(gru_gemm_nr)
 #define GEMM_NV (GEMM_NR / VL)
-#define GEMM_MR GRU_ISA_FN(gemm_mr)
+#define GEMM_MR GRU_ISA_FN(gru_gemm_mr)
 #define GEMM_ACC GRU_ISA_FN(gemm_acc)
 #define GEMM_PMAX 4
 #define GEMM_MC 192               /* most rows per row block */

@@ -40,8 +40,8 @@ static void proj_part(const proj_ctx *c, size_t r0, size_t r1, size_t c0, size_t
 
 static void proj_task(void *p, size_t i) {
     const proj_ctx *c = p;
-    if (c->by_rows) { /* equal chunks, multiples of 12 rows (whole row tiles of every ISA) */
-        const size_t chunk = (c->rows + c->parts - 1) / c->parts, per = (chunk + 11) / 12 * 12;
+    if (c->by_rows) { /* equal chunks of whole row tiles */
+        const size_t mr = c->m->gemm.mr, chunk = (c->rows + c->parts - 1) / c->parts, per = (chunk + mr - 1) / mr * mr;
         const size_t r0 = i * per, r1 = r0 + per < c->rows ? r0 + per : c->rows;
         if (r0 < r1) proj_part(c, r0, r1, c->col0, c->ncols);
     } else { /* whole panels */

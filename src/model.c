@@ -165,7 +165,7 @@ gru_status gru_model_create(gru_model **model, const gru_config *config, const g
     GruGemmDSP gemm;
     gru_gemm_dsp_init(&gemm, flags);
     const gru_weight_type t = config->weights;
-    m->gemm = (gru_model_gemm){gemm.gemm[t], gemm.nr};
+    m->gemm = (gru_model_gemm){gemm.gemm[t], gemm.nr, gemm.mr};
     gru_gates_dsp_init(&m->gates, flags);
     m->passes = gru_gates_step_passes(&m->gates, config->variant == GRU_VARIANT_RESET_BEFORE, t, m->pass);
 

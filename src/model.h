@@ -31,7 +31,7 @@ typedef struct gru_model_dir {
 /* The GEMM kernel of the model's weight type and the panel width it was packed for. */
 typedef struct gru_model_gemm {
     gru_gemm_fn gemm;
-    size_t nr;
+    size_t nr, mr;
 } gru_model_gemm;
 
 struct gru_model {

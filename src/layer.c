@@ -8,14 +8,17 @@
 
 #include "model.h"
 
-/* Below these many FMAs a split costs more than it saves (a pthreadpool call with spinning
- * workers costs ~0.6 us on the 2-core machine measured, a wake-up from sleep tens of us; measured:
- * I = H = 64, B = 8, T = 16 (0.8 M FMAs per slice) ran 0.66-1.37x with two slices, H = 128,
- * B = 1 (49 K FMAs per step) no faster in blocks, H = 256, B = 1 (197 K) 1.9x). The projection
- * of I = H = 64, B = 8, T = 16 (1.6 M FMAs) ran 0.75-0.84x in two row chunks (its gx then has to
- * reach the one core that runs the recurrence), that of I = H = 256, B = 1, T = 16 (3.1 M) pays. */
-#define PAR_MIN_GEMM_FMAS 2.5e6  /* the projection of a layer */
-#define PAR_MIN_TASK_FMAS 1.5e6  /* directions / batch slices: the whole recurrence of a task */
+/* Below these many FMAs a split costs more than it saves. A pthreadpool call whose worker is
+ * still spinning from the last one (it spins ~10-20 ms, then sleeps) costs ~1-1.5 us on the 2-core
+ * machine measured; calls back to back, 2 threads against 1 (medians of alternated 3 ms blocks):
+ * projections of 0.8 M FMAs in two parts (I = 512 or 256, H = 64, B = 1) 1.37-1.49x, the
+ * recurrence of I = H = 64, B = 8 in two slices (0.4-0.8 M FMAs each, T = 6-16) 1.56-1.66x,
+ * I = H = 32, B = 16, T = 16 1.46x, I = H = 64, B = 8, T = 4 (0.2 M per slice) 1.14x; H = 128,
+ * B = 1 (49 K FMAs per step) was no faster in blocks, H = 256, B = 1 (197 K) 1.8-1.9x. A worker
+ * that has gone to sleep takes far longer to wake here (a 2-thread call after 50 ms idle: 7-10 ms,
+ * whatever its size): callers with sparse calls are better served by one thread. */
+#define PAR_MIN_GEMM_FMAS 0.4e6  /* the projection of a layer */
+#define PAR_MIN_TASK_FMAS 0.15e6 /* directions / batch slices: the whole recurrence of a task */
 #define PAR_MIN_STEP_FMAS 1.0e5  /* hidden-unit blocks: one step (a join per step and pass) */
 static double min_work = 1.0; /* gru_layer_set_min_work */
 

@@ -5,15 +5,20 @@
  * split of the engine runs on every ISA (directions at once, batch slices of whole gates tiles,
  * hidden-unit blocks per step, one thread for tiny shapes; the projection by rows and by column
  * panels; the least work per split is set to 0 so that small shapes split), which the test
- * checks through gru_layer_split. Also: gru_set_num_threads(0) and
+ * checks through gru_layer_split. Several application threads calling gru_forward at once on the
+ * library's pool get the one-thread bits, and so do calls under another rounding mode (the
+ * workers take the caller's). Also: gru_set_num_threads(0) and
  * values past the limit are GRU_ERR_INVALID and change nothing. (GRU_NUM_THREADS is tested through
  * the CLI, tools/test_cli.py: it is read once per process.) Seeded by the rig. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <fenv.h>
 #include <pthreadpool.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "model.h"
 #include "model_rig.h"
@@ -231,4 +236,102 @@ Test(threads, set_get) {
     cr_assert(gru_get_num_threads() == 3);
     cr_assert(gru_set_num_threads(1) == GRU_OK);
     cr_assert(gru_get_num_threads() == 1);
+}
+
+/* A case that splits into batch slices on 2 threads, with its one-thread outputs (best ISA). */
+typedef struct shared_case {
+    tcase f;
+    tdata d;
+    touts ref;
+    gru_model *m;
+} shared_case;
+
+static void shared_make(shared_case *c, uint64_t seed) {
+    rig_rng r = rig_rng_init(seed);
+    gru_isa isas[GRU_ISA_COUNT];
+    const int nisa = mrig_isas(isas);
+    c->f = random_case(&r, K_SLICES);
+    c->f.cfg.weights = GRU_WEIGHTS_F32;
+    data_make(&c->d, &c->f, &r);
+    outs_alloc(&c->ref, &c->d, &c->f);
+    c->m = mrig_model(&c->f.cfg, c->d.w.lw, isas[nisa - 1]);
+    cr_assert(gru_set_num_threads(1) == GRU_OK);
+    run(c->m, &c->f, &c->d, NULL, &c->ref, "1 thread");
+}
+
+static void shared_free(shared_case *c) {
+    gru_model_destroy(c->m);
+    outs_free(&c->ref);
+    data_free(&c->d);
+}
+
+/* One forward's y and h_n; 0 when they equal the reference (no Criterion assert: any thread). */
+static int forward_differs(const shared_case *c, pthreadpool_t pool) {
+    touts o;
+    outs_alloc(&o, &c->d, &c->f);
+    const gru_forward_args a = {.seq_len = c->f.T, .batch = c->f.B, .batch_first = c->f.batch_first, .x = c->d.x,
+                                .h0 = c->d.h0, .lengths = c->d.lengths, .y = o.y, .h_n = o.hn, .threadpool = pool};
+    const int bad = gru_forward(c->m, &a, NULL, 0) != GRU_OK || memcmp(o.y, c->ref.y, c->d.ny * sizeof(float)) ||
+                    memcmp(o.hn, c->ref.hn, c->d.nh * sizeof(float));
+    outs_free(&o);
+    return bad;
+}
+
+#define CALLERS 3
+#define CALLS 20
+typedef struct caller_arg {
+    const shared_case *c;
+    atomic_int *bad;
+} caller_arg;
+
+static int caller_main(void *p) {
+    const caller_arg *a = p;
+    for (int k = 0; k < CALLS; k++) atomic_fetch_add(a->bad, forward_differs(a->c, NULL));
+    return 0;
+}
+
+Test(threads, concurrent_callers) {
+    shared_case c;
+    shared_make(&c, 700);
+    gru_layer_set_min_work(0.0);
+    cr_assert(gru_set_num_threads(2) == GRU_OK);
+    size_t slices;
+    cr_assert(gru_layer_split(c.m, 1, c.f.T, c.f.B, 2, &slices) == GRU_SPLIT_SLICES, "%s", describe(&c.f));
+    atomic_int bad = 0;
+    caller_arg arg = {&c, &bad};
+    thrd_t t[CALLERS];
+    for (int i = 0; i < CALLERS; i++) cr_assert(thrd_create(&t[i], caller_main, &arg) == thrd_success);
+    for (int i = 0; i < CALLERS; i++) thrd_join(t[i], NULL);
+    cr_assert(gru_set_num_threads(1) == GRU_OK);
+    cr_assert(atomic_load(&bad) == 0, "%d of %d forwards from %d threads at once on a 2-thread pool differ from one "
+              "thread; %s", atomic_load(&bad), CALLERS * CALLS, CALLERS, describe(&c.f));
+    shared_free(&c);
+}
+
+Test(threads, rounding_mode) {
+    shared_case c;
+    shared_make(&c, 701);
+    gru_layer_set_min_work(0.0);
+    touts nearest = c.ref;
+    /* Both pools' workers start before the mode changes (a new thread copies its creator's). */
+    pthreadpool_t pool = pthreadpool_create(2);
+    cr_assert(gru_set_num_threads(2) == GRU_OK);
+    cr_assert(!forward_differs(&c, NULL) && !forward_differs(&c, pool), "%s", describe(&c.f));
+    cr_assert(gru_set_num_threads(1) == GRU_OK);
+    cr_assert(fesetround(FE_UPWARD) == 0);
+    outs_alloc(&c.ref, &c.d, &c.f); /* the reference: one thread, rounding upward */
+    run(c.m, &c.f, &c.d, NULL, &c.ref, "1 thread, rounding upward");
+    cr_assert(gru_set_num_threads(2) == GRU_OK);
+    int lib = 0, caller = 0; /* several calls: the library's workers take items once spinning */
+    for (int k = 0; k < CALLS; k++) lib += forward_differs(&c, NULL), caller += forward_differs(&c, pool);
+    cr_assert(gru_set_num_threads(1) == GRU_OK);
+    cr_assert(fesetround(FE_TONEAREST) == 0);
+    pthreadpool_destroy(pool);
+    /* The mode reaches the kernels: otherwise the comparison below could not fail. */
+    cr_assert(memcmp(c.ref.y, nearest.y, c.d.ny * sizeof(float)) != 0,
+              "rounding upward changed no output on one thread; %s", describe(&c.f));
+    cr_assert(!lib && !caller, "rounding upward, 2 threads differ from 1 (library's pool %d, caller's %d of %d); %s", lib,
+              caller, CALLS, describe(&c.f));
+    outs_free(&nearest);
+    shared_free(&c);
 }

@@ -330,8 +330,8 @@ Test(threads, rounding_mode) {
     /* The mode reaches the kernels: otherwise the comparison below could not fail. */
     cr_assert(memcmp(c.ref.y, nearest.y, c.d.ny * sizeof(float)) != 0,
               "rounding upward changed no output on one thread; %s", describe(&c.f));
-    cr_assert(!lib && !caller, "rounding upward, 2 threads differ from 1 (library's pool %d, caller's %d of %d); %s", lib,
-              caller, CALLS, describe(&c.f));
+    cr_assert(!lib && !caller, "rounding upward, 2 threads differ from 1 (library's pool %d, caller's %d of %d); %s",
+              lib, caller, CALLS, describe(&c.f));
     outs_free(&nearest);
     shared_free(&c);
 }

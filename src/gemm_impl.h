@@ -13,9 +13,9 @@
 #include "gemm.h"
 #include "wload_impl.h"
 
-/* Rows per tile and accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere).
- * AVX2: 4 rows x 24 columns measured faster than 6 x 16 (fewer row-tail tiles, more columns
- * per broadcast of a). */
+/* Accumulator budget per ISA (16 vector registers on AVX2, 32 elsewhere); rows per tile are
+ * gru_gemm_mr_* in gemm.h, which the threads' row chunks round to. AVX2: 4 rows x 24 columns
+ * measured faster than 6 x 16 (fewer row-tail tiles, more columns per broadcast of a). */
 #define gemm_acc_c 16
 #define gemm_acc_avx2 12
 #define gemm_acc_avx512 24

@@ -28,7 +28,7 @@ typedef struct gru_model_dir {
     const float *bn;   /* Hp floats */
 } gru_model_dir;
 
-/* The GEMM kernel of the model's weight type and the panel width it was packed for. */
+/* The GEMM kernel of the model's weight type, the panel width it was packed for and its row tile. */
 typedef struct gru_model_gemm {
     gru_gemm_fn gemm;
     size_t nr, mr;

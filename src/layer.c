@@ -20,6 +20,7 @@
 #define PAR_MIN_GEMM_FMAS 0.4e6  /* the projection of a layer */
 #define PAR_MIN_TASK_FMAS 0.15e6 /* directions / batch slices: the whole recurrence of a task */
 #define PAR_MIN_STEP_FMAS 1.0e5  /* hidden-unit blocks: one step (a join per step and pass) */
+#define PAR_MIN_PART_ROWS 12      /* a projection split by rows gives each part this many; else panels */
 static double min_work = 1.0; /* gru_layer_set_min_work */
 
 void gru_layer_set_min_work(double scale) { min_work = scale; }
@@ -65,7 +66,7 @@ void gru_project(const gru_model *m, size_t l, float *g, size_t ldg, const float
     const size_t panels = (ncols + m->gemm.nr - 1) / m->gemm.nr;
     const double fmas = (double)rows * (double)ncols * (double)c.ly->in;
     if (fmas >= PAR_MIN_GEMM_FMAS * min_work) {
-        if (rows >= 12 * t->n)
+        if (rows >= PAR_MIN_PART_ROWS * t->n)
             c.parts = t->n;
         else if (panels >= 2)
             c.parts = panels < t->n ? panels : t->n, c.by_rows = 0;

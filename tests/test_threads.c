@@ -126,17 +126,20 @@ static void outs_alloc(touts *o, const tdata *d, const tcase *f) {
 
 static void outs_free(touts *o) { rig_free(o->y), rig_free(o->hn), rig_free(o->cell); }
 
+static gru_forward_args fwd_args(const tcase *f, const tdata *d, pthreadpool_t pool, touts *o) {
+    return (gru_forward_args){.seq_len = f->T, .batch = f->B, .batch_first = f->batch_first, .x = d->x, .h0 = d->h0,
+                              .lengths = d->lengths, .y = o->y, .h_n = o->hn, .threadpool = pool};
+}
+
 static void run(const gru_model *m, const tcase *f, const tdata *d, pthreadpool_t pool, touts *o, const char *how) {
-    const gru_forward_args a = {.seq_len = f->T, .batch = f->B, .batch_first = f->batch_first, .x = d->x,
-                                .h0 = d->h0, .lengths = d->lengths, .y = o->y, .h_n = o->hn, .threadpool = pool};
+    const gru_forward_args a = fwd_args(f, d, pool, o);
     gru_status s = gru_forward(m, &a, NULL, 0);
     cr_assert(s == GRU_OK, "gru_forward (%s): %s; %s", how, gru_last_error(), describe(f));
     /* Step 0 of layer 0's forward direction: x rows at stride I (time-major) or T * I (batch-first);
      * gru_cell takes B contiguous rows, so gather them. */
-    const size_t I = f->cfg.input_size, H = f->cfg.hidden_size;
+    const size_t I = f->cfg.input_size;
     float *x0 = malloc(f->B * I * sizeof(float));
     for (size_t b = 0; b < f->B; b++) memcpy(x0 + b * I, d->x + (f->batch_first ? b * f->T : b) * I, I * sizeof(float));
-    (void)H;
     s = gru_cell(m, 0, 0, f->B, x0, d->h0, o->cell, NULL, 0);
     free(x0);
     cr_assert(s == GRU_OK, "gru_cell (%s): %s; %s", how, gru_last_error(), describe(f));
@@ -269,8 +272,7 @@ static void shared_free(shared_case *c) {
 static int forward_differs(const shared_case *c, pthreadpool_t pool) {
     touts o;
     outs_alloc(&o, &c->d, &c->f);
-    const gru_forward_args a = {.seq_len = c->f.T, .batch = c->f.B, .batch_first = c->f.batch_first, .x = c->d.x,
-                                .h0 = c->d.h0, .lengths = c->d.lengths, .y = o.y, .h_n = o.hn, .threadpool = pool};
+    const gru_forward_args a = fwd_args(&c->f, &c->d, pool, &o);
     const int bad = gru_forward(c->m, &a, NULL, 0) != GRU_OK || memcmp(o.y, c->ref.y, c->d.ny * sizeof(float)) ||
                     memcmp(o.hn, c->ref.hn, c->d.nh * sizeof(float));
     outs_free(&o);

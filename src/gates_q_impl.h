@@ -63,6 +63,7 @@ GATES_ALWAYS_INLINE void gates_q_tile(const gates_q_step *qs, size_t row0, size_
     const gru_weight_type wt = GRU_WEIGHTS_INT8_DYNAMIC;
     const int G = GATES_COUNT(kind);
     const size_t H = s->H, Hp = s->Hp, j0 = blk * GATES_NB + v0 * VL, pairs = (H + 1) / 2;
+    gates_prefetch_next(s, row0, j0, kind, R, NVP);
     if (!s->wp) { /* zero state: the chains are their starts */
         vf c[3][GATES_MR][GATES_NV];
         gates_starts(s, c, row0, j0, kind, R, NVP, 0);

@@ -41,6 +41,12 @@ static inline int gru_align_ok(size_t n, size_t *r) {
     return 1;
 }
 
+/* Asks for every cache line of the bytes [p, p + n) (into L1). An integer address: it may lie
+ * past an object, and a prefetch never faults. */
+static inline void gru_prefetch_bytes(uintptr_t p, size_t n) {
+    for (size_t o = 0; o < n; o += GRU_ALIGN) __builtin_prefetch((const void *)(p + o));
+}
+
 /* Index of the first p[i], i < n, with !(|p[i]| < limit), or n when there is none. limit =
  * INFINITY finds the first inf or NaN: the check public entry points run on their float data
  * before anything is written (inputs at each call; biases and heads at creation; the packers test

@@ -163,8 +163,7 @@ GATES_ALWAYS_INLINE void gates_park(vf c[3][GATES_MR][GATES_NV], const int G, co
  * every step before the recurrence runs, so a step finds it in L3 or further (AVX2, I = H = 256,
  * T = 16: B = 64 0.96x the time, B = 1 0.98-1.00x; B = 8 and H = 1024 unchanged). The next tile
  * is the one R rows down, or after the last rows the first R at the next vector position (the
- * next block's after a block's last vector). The address is integer arithmetic: it may lie past
- * gx, and a prefetch never faults. */
+ * next block's after a block's last vector); its address may lie past gx (gru_prefetch_bytes). */
 GATES_ALWAYS_INLINE void gates_prefetch_next(const gates_step *s, size_t row0, size_t j0, const int kind, const int R,
                                              const int NVP) {
     const int down = row0 + R < s->batch;
@@ -174,11 +173,9 @@ GATES_ALWAYS_INLINE void gates_prefetch_next(const gates_step *s, size_t row0, s
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 3
         for (int g = 0; g < 3; g++)
-#pragma GCC unroll 4
-            for (int l = 0; l < NVP * VL; l += 64 / (int)sizeof(float))
-                if (kind == GATES_LBR || (kind == GATES_N) == (g == 2)) /* the gates of gx it reads */
-                    __builtin_prefetch(
-                        (const void *)(p + ((size_t)i * s->ldgx + (size_t)g * s->Hp + (size_t)l) * sizeof(float)));
+            if (kind == GATES_LBR || (kind == GATES_N) == (g == 2)) /* the gates of gx it reads */
+                gru_prefetch_bytes(p + ((size_t)i * s->ldgx + (size_t)g * s->Hp) * sizeof(float),
+                                   (size_t)NVP * VL * sizeof(float));
 }
 
 /* bf16 pairs (weights.h): the tile's chains take the weights of k, then of k + 1 when `both`, from

@@ -17,9 +17,7 @@
  * I = H = 1024: 10.3 -> ~6 ms of packing; fresh-process model creation, median of 14:
  * 18.7 -> 16.0 ms). */
 #define PACK_AHEAD 2
-static inline void prefetch_row(const float *src, size_t n) {
-    for (size_t k = 0; k < n; k += 64 / sizeof(float)) __builtin_prefetch(src + k);
-}
+static inline void prefetch_row(const float *src, size_t n) { gru_prefetch_bytes((uintptr_t)src, n * sizeof(float)); }
 
 /* Stores w as element i of dst in type t (scale s for int8). */
 PACK_INLINE void put(void *dst, size_t i, float w, float s, const gru_weight_type t) {
